@@ -1,0 +1,123 @@
+"""Static checks of the course notebooks: stored outputs, test-cell hygiene, release in sync."""
+from __future__ import annotations
+
+import ast
+import filecmp
+import json
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from labkit.grading.course import REPO, Course
+
+# calls that return None, allowed as the last statement of a test cell
+_NONE_CALLS = {"print", "check", "check_type", "check_shape", "assert_close", "check_raises"}
+
+
+def notebooks_to_strip(root: Path = REPO) -> list[Path]:
+    """Notebooks whose outputs must never be committed: ``source/``, ``release/``, ``notebooks/``."""
+    return sorted(p for d in ("source", "release", "notebooks") for p in (root / d).glob("**/*.ipynb")
+                  if ".ipynb_checkpoints" not in p.parts)
+
+
+def strip_outputs(path: Path) -> bool:
+    """Remove outputs and execution counts (keeps ``metadata.nbgrader``). True if it changed."""
+    nb = nbformat.read(path, as_version=4)
+    changed = False
+    for cell in nb.cells:
+        if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None):
+            cell.outputs, cell.execution_count, changed = [], None, True
+        for key in ("execution", "collapsed", "scrolled"):
+            if key in cell.metadata:
+                del cell.metadata[key]
+                changed = True
+    if changed:
+        nbformat.write(nb, path)
+    return changed
+
+
+def _ends_in_bare_value(source: str) -> bool:
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return False
+    if not body or not isinstance(body[-1], ast.Expr):
+        return False
+    value = body[-1].value
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return len(body) > 1  # a lone docstring
+    if isinstance(value, ast.Call):
+        fn = value.func
+        name = fn.id if isinstance(fn, ast.Name) else fn.attr if isinstance(fn, ast.Attribute) else ""
+        return name not in _NONE_CALLS
+    return True
+
+
+def notebook_problems(path: Path) -> list[str]:
+    """Problems in one source notebook (empty list when clean)."""
+    nb = nbformat.read(path, as_version=4)
+    problems, seen = [], set()
+    for i, cell in enumerate(nb.cells):
+        meta = cell.metadata.get("nbgrader", {})
+        where = f"{path.name} cell {i} ({meta.get('grade_id', cell.cell_type)})"
+        if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None):
+            problems.append(f"{where}: stores outputs")
+        gid = meta.get("grade_id")
+        if gid:
+            if gid in seen:
+                problems.append(f"{where}: duplicate grade_id")
+            seen.add(gid)
+        if meta.get("grade") and not meta.get("solution"):  # an autograded test cell
+            if not meta.get("locked"):
+                problems.append(f"{where}: test cell is not locked")
+            if not cell.source.lstrip().startswith('"""'):
+                problems.append(f"{where}: test cell should open with a \"\"\"Comprueba que ...\"\"\" docstring")
+            if _ends_in_bare_value(cell.source):
+                problems.append(f"{where}: test cell ends in a bare expression (read as partial credit)")
+        if meta.get("solution") and meta.get("locked"):
+            problems.append(f"{where}: answer cell is locked")
+    return problems
+
+
+def source_problems(course: Course) -> list[str]:
+    problems = []
+    for a in course.assignments():
+        problems += notebook_problems(course.notebook("source", a))
+    for p in sorted((course.root / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(p, as_version=4)
+        if any(c.cell_type == "code" and (c.outputs or c.execution_count) for c in nb.cells):
+            problems.append(f"{p.name}: stores outputs")
+    return problems
+
+
+def _normalised(path: Path) -> str:
+    return json.dumps(json.loads(path.read_text()), sort_keys=True, indent=1)
+
+
+def release_drift(course: Course) -> list[str]:
+    """Regenerate the release in a scratch course and list every difference with ``release/``."""
+    from labkit.grading.pipeline import release
+
+    drift = []
+    with tempfile.TemporaryDirectory(prefix="labkit-release-") as tmp:
+        scratch = Course(tmp)
+        (scratch.root / "source").symlink_to(course.source, target_is_directory=True)
+        release(scratch)
+        for a in course.assignments():
+            new, old = scratch.release / a, course.release / a
+            if not old.is_dir():
+                drift.append(f"release/{a}: missing")
+                continue
+            cmp = filecmp.dircmp(new, old, ignore=[".ipynb_checkpoints", "__pycache__"])
+            drift += [f"release/{a}/{n}: missing" for n in cmp.left_only]
+            drift += [f"release/{a}/{n}: not generated from source/" for n in cmp.right_only]
+            for name in cmp.common_files:
+                same = (_normalised(new / name) == _normalised(old / name) if name.endswith(".ipynb")
+                        else filecmp.cmp(new / name, old / name, shallow=False))
+                if not same:
+                    drift.append(f"release/{a}/{name}: differs from a fresh generate_assignment")
+        extra = {p.name for p in course.release.iterdir() if p.is_dir()} - set(course.assignments())
+        drift += [f"release/{n}: no such assignment in source/" for n in sorted(extra)]
+    return drift
+

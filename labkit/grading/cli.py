@@ -1,0 +1,133 @@
+"""``labkit`` — the instructor's command line (run ``labkit --help``).
+
+    labkit demo        release + sample submissions + autograde + feedback + CSV + score table
+    labkit release     regenerate release/ from source/ (nbgrader generate_assignment)
+    labkit samples     write the reference, blank and catalogue submissions into submitted/
+    labkit grade       autograde every submission in submitted/ (one isolated process each)
+    labkit report      print the score table from the gradebook and export grades.csv
+    labkit check       source notebooks clean, release/ in sync with source/
+    labkit strip       remove outputs from every notebook in source/, release/, notebooks/
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from labkit.grading import checks, pipeline, samples
+from labkit.grading.course import Course, GradingError
+
+
+def _course(args) -> Course:
+    return Course(args.root)
+
+
+def cmd_release(args) -> int:
+    course = _course(args)
+    for path in pipeline.release(course, args.assignments or None):
+        print(f"released {path.relative_to(course.root)}")
+    return 0
+
+
+def cmd_samples(args) -> int:
+    course = _course(args)
+    pairs = samples.build_samples(course, args.assignments or None)
+    print(f"wrote {len(pairs)} sample submissions into {course.submitted}")
+    return 0
+
+
+def cmd_grade(args) -> int:
+    course = _course(args)
+    pairs = pipeline.submissions(course, args.assignments or None)
+    if args.student:
+        pairs = [p for p in pairs if p[1] in args.student]
+    if not pairs:
+        print("no submissions found under submitted/<student>/<assignment>/", file=sys.stderr)
+        return 1
+    results = pipeline.grade(course, pairs, feedback=not args.no_feedback)
+    failed = [r for r in results if not r.ok]
+    print(f"graded {len(results) - len(failed)} of {len(results)} submissions")
+    for f in failed:
+        print(f"  NOT GRADED {f.assignment} {f.student}: {f.message}")
+    return 0
+
+
+def cmd_report(args, failures=()) -> int:
+    course = _course(args)
+    rows = pipeline.scores(course)
+    csv_path = pipeline.export_csv(course, course.root / args.csv)
+    print()
+    print(pipeline.format_table(rows, failures))
+    print(f"\ngrades CSV: {csv_path}")
+    if course.feedback.is_dir():
+        print(f"feedback HTML: {course.feedback}/<student>/<assignment>/<assignment>.html")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    start = time.perf_counter()
+    course = _course(args)
+    print("== 1/4 release: regenerating release/ from source/")
+    cmd_release(args)
+    print("== 2/4 samples: reference, blank and catalogue submissions")
+    pairs = samples.build_samples(course, args.assignments or None)
+    print(f"wrote {len(pairs)} submissions")
+    print("== 3/4 autograde + feedback (one isolated process per submission)")
+    results = pipeline.grade(course, pairs)
+    print("== 4/4 report")
+    failures = [r for r in results if not r.ok]
+    cmd_report(args, failures)
+    print(f"\ndone in {time.perf_counter() - start:.0f} s")
+    return 0
+
+
+def cmd_check(args) -> int:
+    course = _course(args)
+    problems = checks.source_problems(course)
+    print("source notebooks:", "clean" if not problems else f"{len(problems)} problem(s)")
+    drift = checks.release_drift(course)
+    print("release/:", "in sync with source/" if not drift else f"{len(drift)} difference(s)")
+    for p in problems + drift:
+        print("  -", p)
+    if drift:
+        print("run `labkit release` and commit release/")
+    return 1 if problems or drift else 0
+
+
+def cmd_strip(args) -> int:
+    changed = [p for p in checks.notebooks_to_strip(_course(args).root) if checks.strip_outputs(p)]
+    for p in changed:
+        print(f"stripped {p}")
+    print(f"{len(changed)} notebook(s) changed")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="labkit", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--root", default=str(Course().root),
+                        help="course root (default: this repository)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, fn in [("demo", cmd_demo), ("release", cmd_release), ("samples", cmd_samples),
+                     ("grade", cmd_grade), ("report", lambda a: cmd_report(a)),
+                     ("check", cmd_check), ("strip", cmd_strip)]:
+        p = sub.add_parser(name)
+        p.set_defaults(func=fn)
+        if name in {"demo", "release", "samples", "grade"}:
+            p.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
+        if name == "grade":
+            p.add_argument("--student", action="append", help="only these students")
+            p.add_argument("--no-feedback", action="store_true")
+        if name in {"demo", "report"}:
+            p.add_argument("--csv", default="grades.csv", help="grades CSV (relative to the root)")
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except GradingError as err:
+        print(f"labkit {args.command}: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

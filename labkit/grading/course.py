@@ -1,0 +1,97 @@
+"""Where a course lives on disk, and the nbgrader configuration that points at it."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+CONFIG_FILE = REPO / "nbgrader_config.py"
+
+# Environment for every kernel the tooling starts: no framework log lines, no GPU probing noise,
+# and nothing from the instructor's own Python start-up files.
+KERNEL_ENV = {
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "GRPC_VERBOSITY": "ERROR",
+    "KERAS_BACKEND": "tensorflow",
+    "PYTHONWARNINGS": "ignore::DeprecationWarning",
+    "MPLBACKEND": "Agg",
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+}
+
+
+
+
+def ensure_env_on_path() -> None:
+    """Put this interpreter's ``bin/`` first on PATH.
+
+    nbgrader runs ``alembic`` as a subprocess to create a gradebook, and Jupyter looks for kernels
+    there too; both must come from the course environment even when it is not activated.
+    """
+    bindir = str(Path(sys.executable).parent)
+    if os.environ.get("PATH", "").split(os.pathsep)[0] != bindir:
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+
+
+class GradingError(RuntimeError):
+    """An nbgrader step failed; the message says which and why."""
+
+
+class Course:
+    """A course root: ``source/``, ``release/``, ``submitted/``, ``autograded/``, ``feedback/``
+    and ``gradebook.db``. The repository itself is one; tests use temporary ones whose
+    ``source/`` links to the repository's.
+    """
+
+    def __init__(self, root: str | os.PathLike = REPO):
+        self.root = Path(root).resolve()
+
+    def __repr__(self) -> str:
+        return f"Course({str(self.root)!r})"
+
+    # folders -------------------------------------------------------------------------------
+    source = property(lambda self: self.root / "source")
+    release = property(lambda self: self.root / "release")
+    submitted = property(lambda self: self.root / "submitted")
+    autograded = property(lambda self: self.root / "autograded")
+    feedback = property(lambda self: self.root / "feedback")
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{self.root / 'gradebook.db'}"
+
+    def assignments(self) -> list[str]:
+        """Assignment ids: folders of ``source/`` holding ``<id>/<id>.ipynb``."""
+        return sorted(p.name for p in self.source.iterdir()
+                      if (p / f"{p.name}.ipynb").is_file())
+
+    def notebook(self, kind: str, assignment: str, student: str | None = None) -> Path:
+        """Path of an assignment's notebook in ``source``/``release`` or a student's folder."""
+        base = getattr(self, kind)
+        folder = base / student / assignment if student else base / assignment
+        return folder / f"{assignment}.ipynb"
+
+    # nbgrader ------------------------------------------------------------------------------
+    def config(self):
+        """The repository's ``nbgrader_config.py`` with the course root pointing here."""
+        from traitlets.config.loader import PyFileConfigLoader
+
+        cfg = PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()
+        cfg.CourseDirectory.root = str(self.root)
+        cfg.CourseDirectory.db_url = self.db_url
+        return cfg
+
+    def api(self):
+        """An ``NbGraderAPI`` bound to this course root."""
+        from nbgrader.apps import NbGraderAPI
+        from nbgrader.coursedir import CourseDirectory
+
+        ensure_env_on_path()
+        cfg = self.config()
+        return NbGraderAPI(coursedir=CourseDirectory(config=cfg), config=cfg)
+
+    def gradebook(self):
+        """An open ``nbgrader.api.Gradebook`` (use as a context manager)."""
+        from nbgrader.api import Gradebook
+
+        return Gradebook(self.db_url, course_id=self.config().CourseDirectory.course_id)

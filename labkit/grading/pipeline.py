@@ -1,0 +1,229 @@
+"""The grading pipeline: release -> autograde -> feedback -> export -> report."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from labkit.grading.course import KERNEL_ENV, Course, GradingError
+
+NOTEBOOK_TIMEOUT = 900  # seconds of wall clock for one student's notebook, kernel start included
+
+
+@dataclass
+class StepResult:
+    """What happened when one nbgrader step ran for one student and assignment."""
+
+    assignment: str
+    student: str
+    ok: bool
+    seconds: float
+    message: str = ""
+    log: str = field(default="", repr=False)
+
+
+def release(course: Course, assignments: list[str] | None = None) -> list[Path]:
+    """Regenerate ``release/<a>/`` from ``source/<a>/`` with ``nbgrader generate_assignment``.
+
+    Also records each assignment (and its hidden tests) in the gradebook, which autograde needs.
+    """
+    api = course.api()
+    written = []
+    for a in assignments or course.assignments():
+        result = api.generate_assignment(a, force=True, create=True)
+        if not result["success"]:
+            raise GradingError(f"generate_assignment {a} failed:\n{result['log'][-3000:]}\n{result.get('error', '')}")
+        written.append(course.notebook("release", a))
+    return written
+
+
+def grade(course: Course, pairs: list[tuple[str, str]], *, feedback: bool = True,
+          timeout: float = NOTEBOOK_TIMEOUT, echo=print) -> list[StepResult]:
+    """Autograde (and generate feedback for) each (assignment, student).
+
+    One worker process grades the batch in order. If a submission takes longer than ``timeout``
+    seconds, or the worker dies, its whole process group (kernel included) is killed, the
+    submission is recorded as failed with the reason, and a fresh worker goes on with the rest.
+    """
+    results: list[StepResult] = []
+    remaining = list(pairs)
+    while remaining:
+        done = _run_worker(course, remaining, feedback, timeout, echo)
+        results += done
+        remaining = remaining[len(done):]
+    return results
+
+
+def _run_worker(course, pairs, feedback, timeout, echo) -> list[StepResult]:
+    cmd = [sys.executable, "-m", "labkit.grading.worker", str(course.root)]
+    cmd += ["--no-feedback"] if not feedback else []
+    cmd += [f"{a}:{s}" for a, s in pairs]
+    env = {**os.environ, **KERNEL_ENV}
+    errfile = tempfile.TemporaryFile(mode="w+")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errfile, text=True,
+                            env=env, start_new_session=True)
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=_pump, args=(proc.stdout, lines), daemon=True).start()
+    done: list[StepResult] = []
+    try:
+        for assignment, student in pairs:
+            started = time.perf_counter()
+            payload = _next_result(lines, started + timeout + _STARTUP_ALLOWANCE * (not done))
+            seconds = time.perf_counter() - started
+            if payload is _TIMEOUT:
+                res = StepResult(assignment, student, False, seconds,
+                                 f"more than {timeout:.0f} s: stopped and its processes killed")
+            elif payload is None:
+                errfile.seek(0)
+                res = StepResult(assignment, student, False, seconds,
+                                 f"the grading process died (exit code {proc.wait()})",
+                                 errfile.read()[-4000:])
+            else:
+                res = StepResult(assignment, student, payload["success"], payload["seconds"],
+                                 "" if payload["success"] and not payload["error"]
+                                 else _first_error_line(payload["error"] or payload["log"]),
+                                 payload["log"] + payload["error"])
+            done.append(res)
+            status = "ok" if res.ok else f"FAILED — {res.message}"
+            echo(f"  autograde {assignment:<22} {student:<30} {res.seconds:6.1f} s  {status}")
+            if payload is _TIMEOUT or payload is None:
+                break  # this worker is gone: the caller starts a fresh one for the rest
+    finally:
+        _kill_group(proc)  # nothing the notebooks started survives the batch
+        proc.wait()
+        errfile.close()
+    return done
+
+
+_TIMEOUT = object()
+_STARTUP_ALLOWANCE = 60.0  # importing nbgrader in a fresh worker
+
+
+def _pump(stream, lines: queue.Queue) -> None:
+    for line in stream:
+        if line.startswith("{"):
+            lines.put(line)
+    lines.put(None)  # end of output: the worker exited
+
+
+def _next_result(lines: queue.Queue, deadline: float):
+    try:
+        line = lines.get(timeout=max(0.0, deadline - time.perf_counter()))
+    except queue.Empty:
+        return _TIMEOUT
+    if line is None:
+        return None
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError:
+        return None
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _first_error_line(text: str) -> str:
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    errors = [ln for ln in lines if "Error" in ln or "error" in ln]
+    return (errors[-1] if errors else lines[-1] if lines else "unknown error")[:300]
+
+
+def submissions(course: Course, assignments: list[str] | None = None) -> list[tuple[str, str]]:
+    """(assignment, student) pairs found under ``submitted/<student>/<assignment>/``."""
+    wanted = set(assignments or course.assignments())
+    pairs = []
+    if course.submitted.is_dir():
+        for student_dir in sorted(p for p in course.submitted.iterdir() if p.is_dir()):
+            for a_dir in sorted(p for p in student_dir.iterdir() if p.is_dir()):
+                if a_dir.name in wanted:
+                    pairs.append((a_dir.name, student_dir.name))
+    return pairs
+
+
+# --- scores ------------------------------------------------------------------------------------
+
+@dataclass
+class Score:
+    """One student's autograded result for one assignment, with per-test-cell detail."""
+
+    assignment: str
+    student: str
+    code_score: float
+    max_code_score: float
+    manual_pending: int
+    max_manual_score: float
+    cells: dict[str, tuple[float, float]]  # test grade_id -> (score, max)
+
+    @property
+    def full(self) -> bool:
+        return self.max_code_score > 0 and abs(self.code_score - self.max_code_score) < 1e-9
+
+
+def scores(course: Course) -> list[Score]:
+    """Every autograded submission in the gradebook."""
+    out = []
+    with course.gradebook() as gb:
+        for assignment in gb.assignments:
+            for sub in assignment.submissions:
+                cells, pending, manual_max = {}, 0, 0.0
+                for nb in sub.notebooks:
+                    for g in nb.grades:
+                        if g.cell.cell_type == "code" and g.auto_score is not None:
+                            cells[g.name] = (float(g.score), float(g.max_score))
+                        else:
+                            manual_max += float(g.max_score)
+                            pending += int(bool(g.needs_manual_grade))
+                out.append(Score(assignment.name, sub.student.id, float(sub.code_score),
+                                 float(sub.max_code_score), pending, manual_max, cells))
+    return sorted(out, key=lambda s: (s.assignment, s.student))
+
+
+def export_csv(course: Course, path: Path) -> Path:
+    """Write the grades CSV with nbgrader's own exporter (``nbgrader export``)."""
+    from nbgrader.plugins import CsvExportPlugin
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with course.gradebook() as gb:
+        CsvExportPlugin(to=str(path)).export(gb)
+    return path
+
+
+def format_table(rows: list[Score], failures: list[StepResult] = ()) -> str:
+    """A plain-text score table, one line per student and assignment."""
+    head = f"{'assignment':<22} {'student':<28} {'autograded':>15} {'':>5}  manual"
+    lines = [head, "-" * len(head)]
+    for s in rows:
+        pct = 100 * s.code_score / s.max_code_score if s.max_code_score else 0.0
+        manual = f"{s.manual_pending} to grade ({s.max_manual_score:g} pts)" if s.max_manual_score else "-"
+        lines.append(f"{s.assignment:<22} {s.student:<28} {s.code_score:6.1f} / {s.max_code_score:5.1f}"
+                     f" {pct:4.0f}%  {manual}")
+    for f in failures:
+        lines.append(f"{f.assignment:<22} {f.student:<28} {'NOT GRADED':>15}        {f.message}")
+    return "\n".join(lines)
+
+
+def write_scores_json(rows: list[Score], path: Path) -> Path:
+    """Per-cell scores as JSON (for tests and dashboards)."""
+    data = [{"assignment": s.assignment, "student": s.student, "code_score": s.code_score,
+             "max_code_score": s.max_code_score, "cells": s.cells} for s in rows]
+    Path(path).write_text(json.dumps(data, indent=1))
+    return Path(path)
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, newline="") as fh:
+        return list(csv.DictReader(fh))

@@ -1,0 +1,137 @@
+"""Sample submissions built from the notebooks: the reference solution, the blank release, and
+the course's catalogue of wrong (and noisy-but-correct) submissions in ``tests/submissions/``.
+
+A catalogue entry is a small Python file, ``tests/submissions/<assignment>/<student>.py``::
+
+    \"\"\"What the student got wrong, in one sentence.
+
+    expect_fail: activations_stable, activations_match_numpy
+    \"\"\"
+    # %% activations
+    def softmax(z):
+        ...
+
+Each ``# %% <grade_id>`` section replaces that answer cell of the reference solution; every other
+answer cell keeps the reference answer. ``expect_fail`` lists the test cells that must lose points;
+``expect: full`` marks a submission that must keep full marks (e.g. correct code that warns).
+"""
+from __future__ import annotations
+
+import ast
+import copy
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from labkit.grading.course import REPO, Course
+
+CATALOGUE = REPO / "tests" / "submissions"
+_MARKERS = re.compile(r"^\s*###\s*(BEGIN|END) SOLUTION\s*$")
+
+
+@dataclass
+class SampleSpec:
+    """One catalogue entry."""
+
+    student: str
+    assignment: str
+    description: str
+    cells: dict[str, str]
+    expect_fail: list[str] = field(default_factory=list)
+    expect_full: bool = False
+    path: Path | None = None
+
+
+def parse_spec(path: Path) -> SampleSpec:
+    """Read a catalogue file (see the module docstring)."""
+    text = Path(path).read_text()
+    doc = ast.get_docstring(ast.parse(text)) or ""
+    meta = dict(re.findall(r"^(expect_fail|expect):\s*(.+)$", doc, re.M))
+    description = doc.split("\n\n")[0].strip()
+    cells: dict[str, str] = {}
+    current = None
+    for line in text.splitlines(keepends=True):
+        m = re.match(r"^# %% (\w+)\s*$", line)
+        if m:
+            current = m.group(1)
+            cells[current] = ""
+        elif current:
+            cells[current] += line
+    cells = {k: v.strip("\n") + "\n" for k, v in cells.items()}
+    fails = [s.strip() for s in meta.get("expect_fail", "").split(",") if s.strip()]
+    full = meta.get("expect", "").strip() == "full"
+    if not cells:
+        raise ValueError(f"{path}: no '# %% <grade_id>' section")
+    if not fails and not full:
+        raise ValueError(f"{path}: say 'expect_fail: ...' or 'expect: full' in the docstring")
+    return SampleSpec(Path(path).stem, Path(path).parent.name, description, cells, fails, full,
+                      Path(path))
+
+
+def catalogue(assignments: list[str] | None = None) -> list[SampleSpec]:
+    """Every catalogue entry (optionally only for some assignments), sorted by student id."""
+    specs = [parse_spec(p) for p in sorted(CATALOGUE.glob("*/*.py"))]
+    if assignments is not None:
+        specs = [s for s in specs if s.assignment in assignments]
+    return specs
+
+
+def _cells_by_id(nb) -> dict:
+    return {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells
+            if c.metadata.get("nbgrader", {}).get("grade_id")}
+
+
+def solution_text(source_cell) -> str:
+    """A source answer cell as a student would have written it (solution markers removed)."""
+    lines = source_cell.source.splitlines()
+    return "\n".join(ln for ln in lines if not _MARKERS.match(ln)).strip("\n")
+
+
+def blank_notebook(course: Course, assignment: str):
+    """The release notebook, untouched (a student who submits without answering)."""
+    return nbformat.read(course.notebook("release", assignment), as_version=4)
+
+
+def reference_notebook(course: Course, assignment: str):
+    """The release notebook with every answer cell (code and written) filled from ``source/``."""
+    nb = blank_notebook(course, assignment)
+    src = _cells_by_id(nbformat.read(course.notebook("source", assignment), as_version=4))
+    for grade_id, cell in _cells_by_id(nb).items():
+        meta = cell.metadata["nbgrader"]
+        if meta.get("solution"):
+            cell.source = solution_text(src[grade_id])
+    return nb
+
+
+def spec_notebook(course: Course, spec: SampleSpec):
+    """The reference notebook with the spec's answer cells replaced."""
+    nb = reference_notebook(course, spec.assignment)
+    cells = _cells_by_id(nb)
+    for grade_id, code in spec.cells.items():
+        if grade_id not in cells or not cells[grade_id].metadata["nbgrader"].get("solution"):
+            raise ValueError(f"{spec.path}: '{grade_id}' is not an answer cell of {spec.assignment}")
+        cells[grade_id].source = code.rstrip("\n")
+    return nb
+
+
+def write_submission(course: Course, student: str, assignment: str, nb) -> Path:
+    path = course.notebook("submitted", assignment, student)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(copy.deepcopy(nb), path)
+    return path
+
+
+def build_samples(course: Course, assignments: list[str] | None = None) -> list[tuple[str, str]]:
+    """Write the reference, blank and catalogue submissions; return (assignment, student) pairs."""
+    assignments = assignments or course.assignments()
+    pairs = []
+    for a in assignments:
+        write_submission(course, "reference", a, reference_notebook(course, a))
+        write_submission(course, "blank", a, blank_notebook(course, a))
+        pairs += [(a, "reference"), (a, "blank")]
+    for spec in catalogue(assignments):
+        write_submission(course, spec.student, spec.assignment, spec_notebook(course, spec))
+        pairs.append((spec.assignment, spec.student))
+    return pairs

@@ -1,0 +1,49 @@
+"""Grade a batch of submissions in one process (``python -m labkit.grading.worker``).
+
+Usage: ``python -m labkit.grading.worker ROOT [--no-feedback] ASSIGNMENT:STUDENT ...``
+
+Student code never runs here: nbgrader runs it in a kernel subprocess. This process only drives
+nbgrader, so its start-up cost (importing nbgrader takes seconds) is paid once per batch. For each
+submission it prints one JSON line: ``{"assignment", "student", "success", "error", "log",
+"seconds"}``. The parent (``labkit.grading.pipeline.grade``) enforces a deadline per submission and
+kills this whole process group when one hangs, then starts a fresh worker for the rest.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m labkit.grading.worker")
+    parser.add_argument("root")
+    parser.add_argument("items", nargs="+", metavar="ASSIGNMENT:STUDENT")
+    parser.add_argument("--no-feedback", action="store_true")
+    args = parser.parse_args(argv)
+
+    from labkit.grading.course import KERNEL_ENV, Course
+
+    os.environ.update(KERNEL_ENV)
+    api = Course(args.root).api()
+    for item in args.items:
+        assignment, student = item.split(":", 1)
+        start = time.perf_counter()
+        result = api.autograde(assignment, student, force=True, create=True)
+        error = result.get("error") or ""
+        if result.get("success") and not args.no_feedback:
+            fb = api.generate_feedback(assignment, student, force=True)
+            if not fb.get("success"):
+                error = "feedback: " + (fb.get("error") or fb.get("log") or "")[-2000:]
+        out = {"assignment": assignment, "student": student, "success": bool(result.get("success")),
+               "error": error, "log": (result.get("log") or "")[-20000:],
+               "seconds": time.perf_counter() - start}
+        sys.stdout.write("\n" + json.dumps(out) + "\n")
+        sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""nbgrader configuration for Lab 08 (read by `nbgrader ...` run from this folder and by `labkit`)."""
+import os
+
+c = get_config()  # noqa: F821  (provided by nbgrader/traitlets when this file is loaded)
+
+# --- course and folders -------------------------------------------------------------------
+c.CourseDirectory.course_id = "lab08-frameworks"
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+c.CourseDirectory.source_directory = "source"
+c.CourseDirectory.release_directory = "release"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+# files never copied into release/ or graded folders
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "runs",
+                            "checkpoints", "*.keras", "*.onnx", "*.tflite", "lightning_logs"]
+c.CourseDirectory.max_file_size = 100_000  # kB: submissions may not smuggle large files
+
+# --- what students see in place of solutions ----------------------------------------------
+c.ClearSolutions.code_stub = {"python": "# TU CÓDIGO AQUÍ\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "ESCRIBE AQUÍ TU RESPUESTA"
+c.ClearSolutions.enforce_metadata = True
+
+# --- execution during autograde and validate ----------------------------------------------
+c.Execute.timeout = 120          # seconds per cell (the whole notebook is budgeted at 60 s)
+c.Execute.interrupt_on_timeout = True
+c.Execute.execute_retries = 0
+c.Autograde.create_student = True
+# A test cell fails only by raising. nbgrader would also give 0 to a cell that merely writes to
+# stderr (a framework warning or log line), so stderr in graded cells is relabelled as stdout
+# (kept visible in the feedback) instead of nbgrader's IgnorePattern, which only drops matches.
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute",
+    "labkit.grading.preprocessors.StderrToStdout",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]

@@ -1,0 +1,11 @@
+"""Gradients never zeroed: a second call (or leftovers from training) adds to the old .grad.
+
+expect_fail: autograd_grads_match_backward
+"""
+# %% autograd_grads
+def autograd_gradients(model_pt, X, y_onehot):
+    loss = F.cross_entropy(model_pt(torch.tensor(X, dtype=torch.float32)),
+                           torch.tensor(y_onehot.argmax(axis=1)))
+    loss.backward()
+    return {"dW1": model_pt.fc1.weight.grad.T.numpy(), "db1": model_pt.fc1.bias.grad.numpy()[None, :],
+            "dW2": model_pt.fc2.weight.grad.T.numpy(), "db2": model_pt.fc2.bias.grad.numpy()[None, :]}

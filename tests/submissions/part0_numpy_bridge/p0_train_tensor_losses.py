@@ -1,0 +1,16 @@
+"""Losses stored as tensors (no .item()): the list keeps every graph alive and is not a list of floats.
+
+expect_fail: train_sgd_returns_losses
+"""
+# %% train_sgd
+def train_pytorch(model_pt, X, y, lr=0.01, epochs=100):
+    X_t, y_t = torch.tensor(X, dtype=torch.float32), torch.tensor(y, dtype=torch.long)
+    optimizer = torch.optim.SGD(model_pt.parameters(), lr=lr)
+    losses = []
+    for _ in range(epochs):
+        optimizer.zero_grad()
+        loss = nn.CrossEntropyLoss()(model_pt(X_t), y_t)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss)
+    return losses
