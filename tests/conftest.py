@@ -1,0 +1,84 @@
+"""Shared fixtures: scratch course roots, and the sample submissions graded in batches."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from labkit.grading import pipeline, samples
+from labkit.grading.course import KERNEL_ENV, REPO, Course
+
+os.environ.update(KERNEL_ENV)
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # two kernels on two cores: no oversubscription
+
+N_GROUPS = 2  # one batch per xdist worker (`-n 2`): the nbgrader start-up is paid once per batch
+
+
+def all_samples() -> list[tuple[str, str]]:
+    """(assignment, student) for the reference, the blank release and every catalogue entry."""
+    course = Course()
+    pairs = [(a, s) for a in course.assignments() for s in ("reference", "blank")]
+    pairs += [(spec.assignment, spec.student) for spec in samples.catalogue(course.assignments())]
+    return pairs
+
+
+SAMPLES = all_samples()
+GROUP_OF = {pair: f"grading-{i % N_GROUPS}" for i, pair in enumerate(SAMPLES)}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
+def pytest_collection_modifyitems(config, items):
+    """Keep every cell of a notebook on one xdist worker (nbval runs them in one kernel)."""
+    for item in items:
+        if type(item).__name__ == "IPyNbCell":
+            item.add_marker(pytest.mark.xdist_group(name=f"nb-{Path(str(item.fspath)).stem}"))
+
+
+def make_scratch_course(root: Path) -> Course:
+    """A course root whose ``source/`` is the repository's, with release/ and gradebook generated."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "source").symlink_to(REPO / "source", target_is_directory=True)
+    course = Course(root)
+    pipeline.release(course)
+    return course
+
+
+@pytest.fixture(scope="session")
+def scratch_course(tmp_path_factory) -> Course:
+    return make_scratch_course(tmp_path_factory.mktemp("course"))
+
+
+class GradedGroup:
+    """One batch of sample submissions, graded together in one scratch course."""
+
+    def __init__(self, course: Course, pairs: list[tuple[str, str]]):
+        self.course = course
+        specs = {(s.assignment, s.student): s for s in samples.catalogue()}
+        for a, s in pairs:
+            if s == "reference":
+                nb = samples.reference_notebook(course, a)
+            elif s == "blank":
+                nb = samples.blank_notebook(course, a)
+            else:
+                nb = samples.spec_notebook(course, specs[(a, s)])
+            samples.write_submission(course, s, a, nb)
+        self.results = {(r.assignment, r.student): r
+                        for r in pipeline.grade(course, pairs, feedback=False, echo=lambda _: None)}
+        self.scores = {(s.assignment, s.student): s for s in pipeline.scores(course)}
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory):
+    """``graded(pair)`` -> (StepResult, Score) — grades the pair's whole group on first use."""
+    cache: dict[str, GradedGroup] = {}
+
+    def get(pair):
+        group = GROUP_OF[pair]
+        if group not in cache:
+            course = make_scratch_course(tmp_path_factory.mktemp(group))
+            cache[group] = GradedGroup(course, [p for p in SAMPLES if GROUP_OF[p] == group])
+        g = cache[group]
+        return g.results[pair], g.scores.get(pair)
+
+    return get

@@ -1,0 +1,126 @@
+"""The pipeline itself: release in sync, clean sources, broken submissions never stop a batch."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from labkit.grading import checks, pipeline, samples
+from labkit.grading.course import REPO, Course
+from labkit.grading.preprocessors import StderrToStdout
+
+CONTRACT_CHECK = REPO.parent / "shared" / "tools" / "check_contract.py"
+
+
+def test_release_is_in_sync_with_source():
+    drift = checks.release_drift(Course())
+    assert not drift, "release/ differs from a fresh generate_assignment — run `labkit release`:\n" + "\n".join(drift)
+
+
+def test_release_leaks_no_solution_or_hidden_test():
+    for nb_path in sorted((REPO / "release").glob("*/*.ipynb")):
+        text = nb_path.read_text()
+        for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+            assert marker not in text, f"{nb_path.name} leaks '{marker}'"
+
+
+def test_source_notebooks_are_clean():
+    problems = checks.source_problems(Course())
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.skipif(not CONTRACT_CHECK.exists(), reason="../shared/tools/check_contract.py not beside the repo")
+def test_course_contract():
+    out = subprocess.run([sys.executable, str(CONTRACT_CHECK), "--strict", "--only-present"],
+                         cwd=REPO, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_stderr_in_a_graded_cell_does_not_decide_the_grade():
+    from nbgrader.utils import determine_grade
+
+    cell = nbformat.v4.new_code_cell("print('x', file=sys.stderr)")
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "points": 2,
+                                 "grade_id": "t", "schema_version": 3}
+    cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text="UserWarning: ruido\n")]
+    assert determine_grade(cell)[0] == 0  # plain nbgrader: a warning zeroes the cell
+    StderrToStdout().preprocess_cell(cell, {}, 0)
+    assert determine_grade(cell)[0] == 2
+    assert cell.outputs[0]["text"].startswith("[stderr] UserWarning")
+
+
+def test_broken_submissions_are_reported_and_never_stop_the_batch(tmp_path):
+    """Corrupt JSON, a kernel that dies and an endless loop are recorded; the next student is graded."""
+    from conftest import make_scratch_course
+
+    course = make_scratch_course(tmp_path / "course")
+    a = "part0_numpy_bridge"
+    ref = samples.reference_notebook(course, a)
+    path = samples.write_submission(course, "corrupt", a, ref)
+    path.write_text(path.read_text()[: len(path.read_text()) // 2])  # truncated JSON
+    crash = samples.reference_notebook(course, a)
+    endless = samples.reference_notebook(course, a)
+    for nb, code in [(crash, "import os\nos._exit(1)"), (endless, "while True:\n    pass")]:
+        cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "convert")
+        cell.source = code
+    samples.write_submission(course, "crash", a, crash)
+    samples.write_submission(course, "endless", a, endless)
+    samples.write_submission(course, "reference", a, ref)
+    pairs = [(a, "corrupt"), (a, "crash"), (a, "endless"), (a, "reference")]
+    results = {r.student: r for r in pipeline.grade(course, pairs, feedback=False, timeout=30,
+                                                     echo=lambda _: None)}
+    assert not results["corrupt"].ok and results["corrupt"].message
+    assert "more than 30 s" in results["endless"].message
+    assert results["reference"].ok, results["reference"].message
+    scores = {s.student: s for s in pipeline.scores(course)}
+    assert scores["reference"].full
+    assert scores["crash"].code_score < scores["crash"].max_code_score
+
+
+def test_feedback_and_csv_export(scratch_course):
+    a = "part0_numpy_bridge"
+    samples.write_submission(scratch_course, "reference", a, samples.reference_notebook(scratch_course, a))
+    [res] = pipeline.grade(scratch_course, [(a, "reference")], echo=lambda _: None)
+    assert res.ok, res.message
+    html = scratch_course.feedback / "reference" / a / f"{a}.html"
+    assert html.exists() and "Comprueba que" in html.read_text()
+    rows = pipeline.read_csv(pipeline.export_csv(scratch_course, scratch_course.root / "grades.csv"))
+    row = next(r for r in rows if r["student_id"] == "reference" and r["assignment"] == a)
+    assert float(row["score"]) == float(row["max_score"]) - 6  # 6 manual points still to grade
+    table = pipeline.format_table(pipeline.scores(scratch_course))
+    assert "reference" in table and "100%" in table
+
+
+def test_cli_help_lists_the_subcommands():
+    out = subprocess.run([sys.executable, "-m", "labkit", "--help"], capture_output=True, text=True)
+    for cmd in ("demo", "release", "samples", "grade", "report", "check", "strip"):
+        assert cmd in out.stdout
+
+
+def test_lint_flags_a_test_cell_that_ends_in_a_bare_value(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell('"""Comprueba que..."""\nscore = 0.5\nscore')
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "points": 1,
+                                 "grade_id": "t1", "schema_version": 3}
+    nb.cells = [cell]
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nb, path)
+    assert any("bare expression" in p for p in checks.notebook_problems(path))
+
+
+def test_strip_outputs_keeps_nbgrader_metadata(tmp_path):
+    src = REPO / "source" / "part0_numpy_bridge" / "part0_numpy_bridge.ipynb"
+    nb = nbformat.read(src, as_version=4)
+    nb.cells[2].outputs = [nbformat.v4.new_output("stream", name="stdout", text="hola")]
+    nb.cells[2].execution_count = 3
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    assert checks.strip_outputs(path)
+    again = json.loads(Path(path).read_text())
+    assert sum("nbgrader" in c["metadata"] for c in again["cells"]) == sum(
+        "nbgrader" in c.metadata for c in nb.cells)
+    assert not checks.strip_outputs(path)
