@@ -24,11 +24,16 @@ RATIO_BUDGET = 1.15
 
 
 def execute_seconds(nb, workdir: Path) -> float:
-    """Wall time of executing ``nb`` top to bottom in a fresh kernel (errors allowed)."""
+    """Wall time of executing ``nb`` top to bottom in a fresh kernel (errors allowed).
+
+    The kernel is stopped the way the grader stops it (``shutdown_kernel="immediate"``, see
+    ``nbgrader_config.py``), so both sides of the ratio pay the same kernel start and stop.
+    """
     import nbclient
 
     start = time.perf_counter()
     nbclient.NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
+                            shutdown_kernel="immediate",
                             resources={"metadata": {"path": str(workdir)}}).execute()
     return time.perf_counter() - start
 
