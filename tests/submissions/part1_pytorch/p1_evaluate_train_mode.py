@@ -1,0 +1,26 @@
+"""evaluate forgets model.eval() and torch.no_grad(): dropout stays on and BatchNorm statistics move.
+
+expect_fail: evaluate_eval_no_grad
+"""
+# %% train_eval
+def train_epoch(model, loader, criterion, optimizer, device="cpu"):
+    model.train()
+    total, count = 0.0, 0
+    for xb, yb in loader:
+        optimizer.zero_grad()
+        loss = criterion(model(xb.to(device)), yb.to(device))
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(xb)
+        count += len(xb)
+    return total / count
+
+
+def evaluate(model, loader, criterion, device="cpu"):
+    total, correct, count = 0.0, 0, 0
+    for xb, yb in loader:
+        out = model(xb.to(device))
+        total += criterion(out, yb.to(device)).item() * len(xb)
+        correct += (out.argmax(dim=1) == yb.to(device)).sum().item()
+        count += len(xb)
+    return total / count, correct / count

@@ -1,0 +1,7 @@
+"""Squared distances: the square root is missing.
+
+expect_fail: pairwise_matches_cdist
+"""
+# %% pairwise
+def pairwise_distances(X, Y):
+    return ((X[:, None, :] - Y[None, :, :]) ** 2).sum(dim=-1)

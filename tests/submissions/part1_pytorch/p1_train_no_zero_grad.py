@@ -1,0 +1,27 @@
+"""train_epoch never calls optimizer.zero_grad(): gradients pile up from batch to batch.
+
+expect_fail: train_epoch_matches_reference
+"""
+# %% train_eval
+def train_epoch(model, loader, criterion, optimizer, device="cpu"):
+    model.train()
+    total, count = 0.0, 0
+    for xb, yb in loader:
+        loss = criterion(model(xb.to(device)), yb.to(device))
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(xb)
+        count += len(xb)
+    return total / count
+
+
+def evaluate(model, loader, criterion, device="cpu"):
+    model.eval()
+    total, correct, count = 0.0, 0, 0
+    with torch.no_grad():
+        for xb, yb in loader:
+            out = model(xb.to(device))
+            total += criterion(out, yb.to(device)).item() * len(xb)
+            correct += (out.argmax(dim=1) == yb.to(device)).sum().item()
+            count += len(xb)
+    return total / count, correct / count

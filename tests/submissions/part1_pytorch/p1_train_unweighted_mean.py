@@ -1,0 +1,28 @@
+"""The epoch loss is the plain mean of the batch losses: wrong when the last batch is shorter.
+
+expect_fail: train_epoch_matches_reference
+"""
+# %% train_eval
+def train_epoch(model, loader, criterion, optimizer, device="cpu"):
+    model.train()
+    losses = []
+    for xb, yb in loader:
+        xb, yb = xb.to(device), yb.to(device)
+        optimizer.zero_grad()
+        loss = criterion(model(xb), yb)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return sum(losses) / len(losses)
+
+
+def evaluate(model, loader, criterion, device="cpu"):
+    model.eval()
+    total, correct, count = 0.0, 0, 0
+    with torch.no_grad():
+        for xb, yb in loader:
+            out = model(xb.to(device))
+            total += criterion(out, yb.to(device)).item() * len(xb)
+            correct += (out.argmax(dim=1) == yb.to(device)).sum().item()
+            count += len(xb)
+    return total / count, correct / count
