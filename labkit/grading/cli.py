@@ -70,8 +70,9 @@ def cmd_demo(args) -> int:
     course = _course(args)
     print("== 1/4 release: regenerating release/ from source/")
     cmd_release(args)
-    print("== 2/4 samples: reference, blank and catalogue submissions")
-    pairs = samples.build_samples(course, args.assignments or None)
+    wrong = None if args.wrong == "all" else int(args.wrong)
+    print(f"== 2/4 samples: reference, blank and {args.wrong} catalogue mistake(s) per assignment")
+    pairs = samples.build_samples(course, args.assignments or None, wrong)
     print(f"wrote {len(pairs)} submissions")
     print("== 3/4 autograde + feedback (one isolated process per submission)")
     results = pipeline.grade(course, pairs)
@@ -119,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
         if name == "grade":
             p.add_argument("--student", action="append", help="only these students")
             p.add_argument("--no-feedback", action="store_true")
+        if name == "demo":
+            p.add_argument("--wrong", default="2",
+                           help="wrong submissions per assignment from tests/submissions (a number or 'all')")
         if name in {"demo", "report"}:
             p.add_argument("--csv", default="grades.csv", help="grades CSV (relative to the root)")
     args = parser.parse_args(argv)

@@ -123,15 +123,34 @@ def write_submission(course: Course, student: str, assignment: str, nb) -> Path:
     return path
 
 
-def build_samples(course: Course, assignments: list[str] | None = None) -> list[tuple[str, str]]:
-    """Write the reference, blank and catalogue submissions; return (assignment, student) pairs."""
+def pick(specs: list[SampleSpec], wrong_per_assignment: int | None) -> list[SampleSpec]:
+    """All specs, or per assignment the first ``n`` wrong ones plus every ``expect: full`` one."""
+    if wrong_per_assignment is None:
+        return specs
+    kept, seen = [], {}
+    for spec in specs:
+        if spec.expect_full:
+            kept.append(spec)
+        elif seen.get(spec.assignment, 0) < wrong_per_assignment:
+            seen[spec.assignment] = seen.get(spec.assignment, 0) + 1
+            kept.append(spec)
+    return kept
+
+
+def build_samples(course: Course, assignments: list[str] | None = None,
+                  wrong_per_assignment: int | None = None) -> list[tuple[str, str]]:
+    """Write the reference, blank and catalogue submissions; return (assignment, student) pairs.
+
+    ``wrong_per_assignment`` limits the catalogue to that many wrong submissions per assignment
+    (``None``: the whole catalogue).
+    """
     assignments = assignments or course.assignments()
     pairs = []
     for a in assignments:
         write_submission(course, "reference", a, reference_notebook(course, a))
         write_submission(course, "blank", a, blank_notebook(course, a))
         pairs += [(a, "reference"), (a, "blank")]
-    for spec in catalogue(assignments):
+    for spec in pick(catalogue(assignments), wrong_per_assignment):
         write_submission(course, spec.student, spec.assignment, spec_notebook(course, spec))
         pairs.append((spec.assignment, spec.student))
     return pairs
