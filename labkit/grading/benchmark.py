@@ -2,19 +2,23 @@
 
     python3 tasks.py bench [--repeats N] [ASSIGNMENT ...]
 
-For each assignment it executes the reference solution with nbclient (the raw cost a student pays
-with *Run All*) and autogrades the same submission with the course pipeline, in a scratch course.
+For each assignment it executes the source notebook with nbclient (solutions and hidden tests: the
+same code the grader runs) and autogrades the reference submission with the course pipeline, in a
+scratch course.
 It prints seconds and the ratio autograde / execution, then the totals for one student's whole
 course (budget: every notebook <= 60 s; autograde <= 1.15 x execution). It asserts nothing.
 """
 from __future__ import annotations
 
 import argparse
+import copy
 import os
 import statistics
 import tempfile
 import time
 from pathlib import Path
+
+import nbformat
 
 from labkit.grading import pipeline, samples
 from labkit.grading.course import KERNEL_ENV, REPO, Course, ensure_env_on_path
@@ -59,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         for a in assignments:
             nb = samples.reference_notebook(course, a)
             path = samples.write_submission(course, "bench", a, nb)
-            raw = statistics.median(execute_seconds(samples.reference_notebook(course, a), path.parent)
+            source_nb = nbformat.read(course.notebook("source", a), as_version=4)  # hidden tests too
+            raw = statistics.median(execute_seconds(copy.deepcopy(source_nb), path.parent)
                                     for _ in range(args.repeats))
             graded, walls = [], []
             for _ in range(args.repeats):
