@@ -124,3 +124,16 @@ def test_strip_outputs_keeps_nbgrader_metadata(tmp_path):
     assert sum("nbgrader" in c["metadata"] for c in again["cells"]) == sum(
         "nbgrader" in c.metadata for c in nb.cells)
     assert not checks.strip_outputs(path)
+
+
+def test_catalogue_append_section_keeps_the_reference_answer(scratch_course, tmp_path):
+    spec_file = tmp_path / "part1_pytorch" / "x_only_evaluate.py"
+    spec_file.parent.mkdir()
+    spec_file.write_text('"""Only evaluate is wrong.\n\nexpect_fail: evaluate_eval_no_grad\n"""\n'
+                         "# %% train_eval +\ndef evaluate(model, loader, criterion, device='cpu'):\n"
+                         "    return 0.0, 0.0\n")
+    spec = samples.parse_spec(spec_file)
+    assert spec.appended == {"train_eval"}
+    nb = samples.spec_notebook(scratch_course, spec)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "train_eval")
+    assert cell.source.index("def train_epoch") < cell.source.index("return 0.0, 0.0")

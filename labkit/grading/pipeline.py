@@ -204,15 +204,16 @@ def export_csv(course: Course, path: Path) -> Path:
 
 def format_table(rows: list[Score], failures: list[StepResult] = ()) -> str:
     """A plain-text score table, one line per student and assignment."""
-    head = f"{'assignment':<22} {'student':<28} {'autograded':>15} {'':>5}  manual"
+    w = max([len("student")] + [len(r.student) for r in rows] + [len(f.student) for f in failures])
+    head = f"{'assignment':<22} {'student':<{w}} {'autograded':>15} {'':>5}  manual"
     lines = [head, "-" * len(head)]
     for s in rows:
         pct = 100 * s.code_score / s.max_code_score if s.max_code_score else 0.0
         manual = f"{s.manual_pending} to grade ({s.max_manual_score:g} pts)" if s.max_manual_score else "-"
-        lines.append(f"{s.assignment:<22} {s.student:<28} {s.code_score:6.1f} / {s.max_code_score:5.1f}"
+        lines.append(f"{s.assignment:<22} {s.student:<{w}} {s.code_score:6.1f} / {s.max_code_score:5.1f}"
                      f" {pct:4.0f}%  {manual}")
     for f in failures:
-        lines.append(f"{f.assignment:<22} {f.student:<28} {'NOT GRADED':>15}        {f.message}")
+        lines.append(f"{f.assignment:<22} {f.student:<{w}} {'NOT GRADED':>15}        {f.message}")
     return "\n".join(lines)
 
 

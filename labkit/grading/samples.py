@@ -11,8 +11,10 @@ A catalogue entry is a small Python file, ``tests/submissions/<assignment>/<stud
     def softmax(z):
         ...
 
-Each ``# %% <grade_id>`` section replaces that answer cell of the reference solution; every other
-answer cell keeps the reference answer. ``expect_fail`` lists the test cells that must lose points;
+Each ``# %% <grade_id>`` section replaces that answer cell of the reference solution; a
+``# %% <grade_id> +`` section is appended to the reference answer instead (its definitions win, so an
+entry holds only the wrong function of a cell that defines several). Every other answer cell keeps
+the reference answer. ``expect_fail`` lists the test cells that must lose points;
 ``expect: full`` marks a submission that must keep full marks (e.g. correct code that warns).
 """
 from __future__ import annotations
@@ -42,6 +44,7 @@ class SampleSpec:
     expect_fail: list[str] = field(default_factory=list)
     expect_full: bool = False
     path: Path | None = None
+    appended: set[str] = field(default_factory=set)  # grade_ids whose code follows the reference
 
 
 def parse_spec(path: Path) -> SampleSpec:
@@ -51,12 +54,15 @@ def parse_spec(path: Path) -> SampleSpec:
     meta = dict(re.findall(r"^(expect_fail|expect):\s*(.+)$", doc, re.M))
     description = doc.split("\n\n")[0].strip()
     cells: dict[str, str] = {}
+    appended: set[str] = set()
     current = None
     for line in text.splitlines(keepends=True):
-        m = re.match(r"^# %% (\w+)\s*$", line)
+        m = re.match(r"^# %% (\w+)( \+)?\s*$", line)
         if m:
             current = m.group(1)
             cells[current] = ""
+            if m.group(2):
+                appended.add(current)
         elif current:
             cells[current] += line
     cells = {k: v.strip("\n") + "\n" for k, v in cells.items()}
@@ -67,7 +73,7 @@ def parse_spec(path: Path) -> SampleSpec:
     if not fails and not full:
         raise ValueError(f"{path}: say 'expect_fail: ...' or 'expect: full' in the docstring")
     return SampleSpec(Path(path).stem, Path(path).parent.name, description, cells, fails, full,
-                      Path(path))
+                      Path(path), appended)
 
 
 def catalogue(assignments: list[str] | None = None) -> list[SampleSpec]:
@@ -112,7 +118,10 @@ def spec_notebook(course: Course, spec: SampleSpec):
     for grade_id, code in spec.cells.items():
         if grade_id not in cells or not cells[grade_id].metadata["nbgrader"].get("solution"):
             raise ValueError(f"{spec.path}: '{grade_id}' is not an answer cell of {spec.assignment}")
-        cells[grade_id].source = code.rstrip("\n")
+        code = code.rstrip("\n")
+        if grade_id in spec.appended:
+            code = cells[grade_id].source.rstrip("\n") + "\n\n\n" + code
+        cells[grade_id].source = code
     return nb
 
 

@@ -2,20 +2,7 @@
 
 expect_fail: evaluate_eval_no_grad
 """
-# %% train_eval
-def train_epoch(model, loader, criterion, optimizer, device="cpu"):
-    model.train()
-    total, count = 0.0, 0
-    for xb, yb in loader:
-        optimizer.zero_grad()
-        loss = criterion(model(xb.to(device)), yb.to(device))
-        loss.backward()
-        optimizer.step()
-        total += loss.item() * len(xb)
-        count += len(xb)
-    return total / count
-
-
+# %% train_eval +
 def evaluate(model, loader, criterion, device="cpu"):
     total, correct, count = 0.0, 0, 0
     for xb, yb in loader:
