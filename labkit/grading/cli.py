@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
 from labkit.grading import checks, pipeline, samples
 from labkit.grading.course import Course, GradingError
