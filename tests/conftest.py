@@ -7,41 +7,11 @@ from pathlib import Path
 import pytest
 
 from labkit.grading import pipeline, samples
-from labkit.grading.course import KERNEL_ENV, REPO, Course
+from labkit.grading.course import KERNEL_ENV, Course
+from support import GROUP_OF, SAMPLES, make_scratch_course
 
 os.environ.update(KERNEL_ENV)
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # two kernels on two cores: no oversubscription
-
-N_GROUPS = 2  # one batch per xdist worker (`-n 2`): the nbgrader start-up is paid once per batch
-
-
-def all_samples() -> list[tuple[str, str]]:
-    """(assignment, student) for the reference, the blank release and every catalogue entry."""
-    course = Course()
-    pairs = [(a, s) for a in course.assignments() for s in ("reference", "blank")]
-    pairs += [(spec.assignment, spec.student) for spec in samples.catalogue(course.assignments())]
-    return pairs
-
-
-SAMPLES = all_samples()
-GROUP_OF = {pair: f"grading-{i % N_GROUPS}" for i, pair in enumerate(SAMPLES)}
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
-def pytest_collection_modifyitems(config, items):
-    """Keep every cell of a notebook on one xdist worker (nbval runs them in one kernel)."""
-    for item in items:
-        if type(item).__name__ == "IPyNbCell":
-            item.add_marker(pytest.mark.xdist_group(name=f"nb-{Path(str(item.fspath)).stem}"))
-
-
-def make_scratch_course(root: Path) -> Course:
-    """A course root whose ``source/`` is the repository's, with release/ and gradebook generated."""
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "source").symlink_to(REPO / "source", target_is_directory=True)
-    course = Course(root)
-    pipeline.release(course)
-    return course
 
 
 @pytest.fixture(scope="session")

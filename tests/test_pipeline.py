@@ -55,7 +55,7 @@ def test_stderr_in_a_graded_cell_does_not_decide_the_grade():
 
 def test_broken_submissions_are_reported_and_never_stop_the_batch(tmp_path):
     """Corrupt JSON, a kernel that dies and an endless loop are recorded; the next student is graded."""
-    from conftest import make_scratch_course
+    from support import make_scratch_course
 
     course = make_scratch_course(tmp_path / "course")
     a = "part0_numpy_bridge"

@@ -5,6 +5,7 @@
     labkit samples     write the reference, blank and catalogue submissions into submitted/
     labkit grade       autograde every submission in submitted/ (one isolated process each)
     labkit report      print the score table from the gradebook and export grades.csv
+    labkit verify      grade reference, blank and catalogue in a scratch root; check each verdict
     labkit check       source notebooks clean, release/ in sync with source/
     labkit strip       remove outputs from every notebook in source/, release/, notebooks/
 """
@@ -82,6 +83,43 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_verify(args) -> int:
+    """Grade the samples of some assignments in a throw-away course root and check each verdict."""
+    import tempfile
+    from pathlib import Path
+
+    start = time.perf_counter()
+    course = _course(args)
+    wanted = args.assignments or course.assignments()
+    specs = {(s.assignment, s.student): s for s in samples.catalogue(wanted)
+             if not args.student or s.student in args.student}
+    pairs = [(a, s) for a in wanted for s in ("reference", "blank")
+             if not args.student or s in args.student] + sorted(specs)
+    with tempfile.TemporaryDirectory(prefix="labkit-verify-") as tmp:
+        scratch = Course(Path(tmp))
+        (scratch.root / "source").symlink_to(course.root / "source", target_is_directory=True)
+        pipeline.release(scratch, wanted)
+        specs_all = {(s.assignment, s.student): s for s in samples.catalogue(wanted)}
+        for a, s in pairs:
+            nb = (samples.reference_notebook(scratch, a) if s == "reference" else
+                  samples.blank_notebook(scratch, a) if s == "blank" else
+                  samples.spec_notebook(scratch, specs_all[(a, s)]))
+            samples.write_submission(scratch, s, a, nb)
+        results = {(r.assignment, r.student): r for r in pipeline.grade(scratch, pairs, feedback=False)}
+        got = {(r.assignment, r.student): r for r in pipeline.scores(scratch)}
+        bad = 0
+        print()
+        for pair in pairs:
+            score = got.get(pair)
+            problems = (samples.verdict(pair[1], score, specs.get(pair)) if results[pair].ok
+                        else [f"not graded: {results[pair].message}"])
+            bad += bool(problems)
+            pts = f"{score.code_score:5.1f} / {score.max_code_score:4.1f}" if score else "    -"
+            print(f"{'ok ' if not problems else 'BAD'} {pair[0]:<22} {pair[1]:<36} {pts}  {'; '.join(problems)}")
+    print(f"\n{len(pairs) - bad} of {len(pairs)} samples as expected ({time.perf_counter() - start:.0f} s)")
+    return 1 if bad else 0
+
+
 def cmd_check(args) -> int:
     course = _course(args)
     problems = checks.source_problems(course)
@@ -110,15 +148,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="course root (default: this repository)")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, fn in [("demo", cmd_demo), ("release", cmd_release), ("samples", cmd_samples),
-                     ("grade", cmd_grade), ("report", lambda a: cmd_report(a)),
+                     ("grade", cmd_grade), ("verify", cmd_verify), ("report", lambda a: cmd_report(a)),
                      ("check", cmd_check), ("strip", cmd_strip)]:
         p = sub.add_parser(name)
         p.set_defaults(func=fn)
-        if name in {"demo", "release", "samples", "grade"}:
+        if name in {"demo", "release", "samples", "grade", "verify"}:
             p.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
-        if name == "grade":
+        if name in {"grade", "verify"}:
             p.add_argument("--student", action="append", help="only these students")
-            p.add_argument("--no-feedback", action="store_true")
+            if name == "grade":
+                p.add_argument("--no-feedback", action="store_true")
         if name == "demo":
             p.add_argument("--wrong", default="2",
                            help="wrong submissions per assignment from tests/submissions (a number or 'all')")

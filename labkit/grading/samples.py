@@ -163,3 +163,30 @@ def build_samples(course: Course, assignments: list[str] | None = None,
         write_submission(course, spec.student, spec.assignment, spec_notebook(course, spec))
         pairs.append((spec.assignment, spec.student))
     return pairs
+
+
+def verdict(student: str, score, spec: SampleSpec | None = None) -> list[str]:
+    """Problems with a graded sample: the reference must get full marks, the blank release zero, and
+    a catalogue entry must lose points in (at least) the test cells its ``expect_fail`` names.
+    An empty list means the sample behaves as the catalogue says."""
+    if score is None or score.max_code_score <= 0:
+        return ["no autograded score in the gradebook"]
+    failed = {k: v for k, v in score.cells.items() if v[0] < v[1]}
+    if student == "reference":
+        return [] if score.full else [f"reference solution lost points in {sorted(failed)}"]
+    if student == "blank":
+        return [] if score.code_score == 0 else [f"blank release scored {score.code_score:g}"]
+    if spec is None:
+        return [f"{student} is not in the catalogue"]
+    if spec.expect_full:
+        return [] if score.full else [f"must keep full marks ({spec.description}); lost {sorted(failed)}"]
+    problems = []
+    if score.full:
+        problems.append(f"got full marks ({spec.description})")
+    unknown = [c for c in spec.expect_fail if c not in score.cells]
+    if unknown:
+        problems.append(f"expect_fail names unknown test cells {unknown}")
+    missing = [c for c in spec.expect_fail if c in score.cells and c not in failed]
+    if missing:
+        problems.append(f"should fail {missing}; it failed {sorted(failed)}")
+    return problems
