@@ -1,6 +1,9 @@
 """Keep framework noise off stderr (nbgrader gives 0 to a test cell that writes to stderr)."""
 from __future__ import annotations
 
+import contextlib
+import importlib.abc
+import importlib.util
 import logging
 import os
 import sys
@@ -28,14 +31,75 @@ _NOISE = (
 )
 
 
+# Modules whose import writes C++ log lines straight to file descriptor 2 (TensorFlow 2.21 prints
+# "All log messages before absl::InitializeLog() ..." whatever TF_CPP_MIN_LOG_LEVEL says).
+_LOUD_IMPORTS = ("tensorflow",)
+
+
+@contextlib.contextmanager
+def _fd2_silenced():
+    """Point file descriptor 2 at /dev/null for the duration (C-level writes included)."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, AttributeError, ValueError):  # no real fd 2: nothing to silence
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+class _QuietLoader(importlib.abc.Loader):
+    """Run the real loader with fd 2 silenced (Python exceptions still propagate normally)."""
+
+    def __init__(self, loader):
+        self._loader = loader
+
+    def __getattr__(self, name):  # get_resource_reader, is_package, ... of the real loader
+        return getattr(self._loader, name)
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        with _fd2_silenced():
+            self._loader.exec_module(module)
+
+
+class _QuietImportFinder(importlib.abc.MetaPathFinder):
+    """On the first import of a module in ``_LOUD_IMPORTS``, wrap its loader in ``_QuietLoader``."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname not in _LOUD_IMPORTS or fullname in sys.modules:
+            return None
+        sys.meta_path.remove(self)  # let the normal finders answer, then put ourselves back
+        try:
+            spec = importlib.util.find_spec(fullname)
+        finally:
+            sys.meta_path.insert(0, self)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _QuietLoader(spec.loader)
+        return spec
+
+
 def quiet() -> None:
     """Silence TensorFlow/absl logging and known framework warnings.
 
-    Call it before importing TensorFlow (the C++ log level is read at import time); calling it
-    again after the import also lowers the Python loggers. Safe to call any number of times.
+    Call it before importing TensorFlow: it sets the log-level variables read at import time and
+    silences file descriptor 2 while ``tensorflow`` is first imported (TF 2.21 writes its absl
+    start-up lines there regardless of ``TF_CPP_MIN_LOG_LEVEL``). Calling it again after the import
+    also lowers the Python loggers. Safe to call any number of times.
     """
     for key, value in _ENV_DEFAULTS.items():
         os.environ.setdefault(key, value)
+    if not any(isinstance(f, _QuietImportFinder) for f in sys.meta_path):
+        sys.meta_path.insert(0, _QuietImportFinder())
     for pattern in _NOISE:
         warnings.filterwarnings("ignore", message=pattern)
     warnings.filterwarnings("ignore", category=DeprecationWarning)

@@ -51,4 +51,9 @@ def graded(tmp_path_factory):
         g = cache[group]
         return g.results[pair], g.scores.get(pair)
 
+    def course_of(pair) -> Course:
+        get(pair)
+        return cache[GROUP_OF[pair]].course
+
+    get.course_of = course_of
     return get

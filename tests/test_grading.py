@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from support import GROUP_OF, SAMPLES
-from labkit.grading import samples
+from support import FAST_SPECS, GROUP_OF, SAMPLES
+from labkit.grading import checks, samples
+from labkit.grading.course import Course
 
 SPECS = {(s.assignment, s.student): s for s in samples.catalogue()}
 
@@ -22,6 +23,33 @@ def test_sample_submission_score(pair, graded):
     assert score is not None and score.max_code_score > 0
     problems = samples.verdict(student, score, SPECS.get(pair))
     assert not problems, f"{assignment}/{student}: " + "; ".join(problems)
+    if student == "reference":
+        noisy = checks.stderr_cells(graded.course_of(pair).notebook("autograded", assignment, student))
+        assert not noisy, f"{assignment}: the reference solution writes to stderr in cells {noisy}"
+
+
+
+@pytest.mark.grading
+@pytest.mark.parametrize("spec", FAST_SPECS, ids=lambda s: f"{s.assignment}-{s.student}")
+def test_catalogue_entry_fails_where_declared(spec):
+    """The rest of the catalogue, by the quick path: the source notebook with the entry's answers,
+    executed up to its last expected failure (see labkit.grading.fastcheck)."""
+    from labkit.grading import fastcheck
+
+    assert not spec.expect_full, "expect: full entries are graded through nbgrader (stderr handling)"
+    result = fastcheck.run(Course(), spec)
+    assert not result.problems, f"{spec.student} ({spec.description}): {result.problems}; {result.errors}"
+
+
+@pytest.mark.parametrize("assignment", Course().assignments())
+def test_test_cells_define_nothing_later_cells_use(assignment):
+    """The quick path skips test cells it does not need; that is only safe if they are leaves."""
+    import nbformat
+
+    from labkit.grading import fastcheck
+
+    nb = nbformat.read(Course().notebook("source", assignment), as_version=4)
+    assert not fastcheck.test_cell_problems(nb)
 
 
 @pytest.mark.xdist_group("grading-0")

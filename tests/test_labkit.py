@@ -112,3 +112,20 @@ def test_quiet_sets_tensorflow_log_level(monkeypatch):
     import os
 
     assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "3"
+
+
+def test_quiet_keeps_the_tensorflow_import_off_stderr():
+    """TF 2.21 writes absl start-up lines to fd 2 whatever TF_CPP_MIN_LOG_LEVEL says; a notebook's
+    set-up cell must stay clean, while later writes to stderr and import errors still show."""
+    import subprocess
+    import sys
+
+    code = ("import labkit; labkit.quiet()\n"
+            "import keras, tensorflow as tf, sys\n"
+            "assert float(tf.constant(2.0)) == 2.0\n"
+            "print('after', file=sys.stderr)\n"
+            "import importlib.resources; importlib.resources.files('tensorflow')\n")
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith(("TF_", "GRPC_"))}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stderr == "after\n", out.stderr

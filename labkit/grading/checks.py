@@ -121,3 +121,17 @@ def release_drift(course: Course) -> list[str]:
         drift += [f"release/{n}: no such assignment in source/" for n in sorted(extra)]
     return drift
 
+
+
+def stderr_cells(path: Path) -> list[str]:
+    """Cells of an executed notebook with stderr output (relabelled by ``StderrToStdout`` or not):
+    framework noise that students would see and that plain nbgrader turns into lost points."""
+    from labkit.grading.preprocessors import STDERR_MARK
+
+    noisy = []
+    for i, cell in enumerate(nbformat.read(path, as_version=4).cells):
+        for out in cell.get("outputs", []):
+            if out.get("name") == "stderr" or str(out.get("text", "")).startswith(STDERR_MARK):
+                noisy.append(cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {i}")
+                break
+    return noisy

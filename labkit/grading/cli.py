@@ -113,6 +113,9 @@ def cmd_verify(args) -> int:
             score = got.get(pair)
             problems = (samples.verdict(pair[1], score, specs.get(pair)) if results[pair].ok
                         else [f"not graded: {results[pair].message}"])
+            if pair[1] == "reference" and results[pair].ok:
+                noisy = checks.stderr_cells(scratch.notebook("autograded", *pair))
+                problems += [f"writes to stderr in {noisy}"] if noisy else []
             bad += bool(problems)
             pts = f"{score.code_score:5.1f} / {score.max_code_score:4.1f}" if score else "    -"
             print(f"{'ok ' if not problems else 'BAD'} {pair[0]:<22} {pair[1]:<36} {pts}  {'; '.join(problems)}")

@@ -1,0 +1,147 @@
+"""Check a catalogue entry without the nbgrader round trip: the quick path the test suite uses for
+the bulk of the wrong-submission catalogue.
+
+``nbgrader autograde`` executes the release notebook with the student's answer cells and the hidden
+tests restored, and a test cell loses its points when it raises. That is the *source* notebook with
+its answer cells replaced by the student's code, so this module builds exactly that notebook and
+executes it with nbclient (the executor nbgrader itself uses), in a scratch copy of the assignment
+folder (supporting files such as ``config.yaml`` included). Two shortcuts make it cheap, and neither
+changes a verdict on the cells it reports:
+
+* execution stops after the last test cell the entry expects to fail;
+* graded test cells the entry does not name are skipped (their code is replaced by ``pass``): test
+  cells only check, they define nothing later cells use (``check_test_cells_are_leaves`` keeps that true).
+
+The full nbgrader path (``labkit verify``, the demo, and the sampled entries graded in CI) remains
+the reference; this path checks that every entry loses points where its docstring says.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from labkit.grading.course import KERNEL_ENV, Course
+from labkit.grading.samples import SampleSpec, _cells_by_id, solution_text
+
+
+@dataclass
+class FastResult:
+    """Outcome of a quick check: the test cells executed and the error each raised (None: passed)."""
+
+    spec: SampleSpec
+    errors: dict[str, str | None]
+
+    @property
+    def problems(self) -> list[str]:
+        missing = [c for c in self.spec.expect_fail if c not in self.errors]
+        if missing:
+            return [f"expect_fail names unknown test cells {missing}"]
+        passed = [c for c in self.spec.expect_fail if self.errors[c] is None]
+        return [f"should fail {passed}, which passed"] if passed else []
+
+
+def spec_source_notebook(course: Course, spec: SampleSpec):
+    """The source notebook (solutions and hidden tests) with the entry's answer cells applied."""
+    nb = nbformat.read(course.notebook("source", spec.assignment), as_version=4)
+    cells = _cells_by_id(nb)
+    for grade_id, code in spec.cells.items():
+        cell = cells.get(grade_id)
+        if cell is None or not cell.metadata["nbgrader"].get("solution"):
+            raise ValueError(f"{spec.path}: '{grade_id}' is not an answer cell of {spec.assignment}")
+        code = code.rstrip("\n")
+        if grade_id in spec.appended:
+            code = solution_text(cell) + "\n\n\n" + code
+        cell.source = code
+    return nb
+
+
+def _is_test(cell) -> bool:
+    meta = cell.metadata.get("nbgrader", {})
+    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def trimmed(nb, keep: set[str]):
+    """Drop everything after the last test cell in ``keep``; blank the other test cells."""
+    last = max((i for i, c in enumerate(nb.cells) if _is_test(c)
+                and c.metadata["nbgrader"]["grade_id"] in keep), default=len(nb.cells) - 1)
+    nb.cells = nb.cells[: last + 1]
+    for cell in nb.cells:
+        if _is_test(cell) and cell.metadata["nbgrader"]["grade_id"] not in keep:
+            cell.source = "pass"
+    return nb
+
+
+def run(course: Course, spec: SampleSpec, *, cell_timeout: int = 120) -> FastResult:
+    """Execute the entry's notebook (trimmed to its expected failures) and collect test verdicts."""
+    from nbclient import NotebookClient
+
+    nb = trimmed(spec_source_notebook(course, spec), set(spec.expect_fail))
+    with tempfile.TemporaryDirectory(prefix=f"labkit-fast-{spec.student}-") as tmp:
+        work = Path(tmp) / spec.assignment
+        shutil.copytree(course.source / spec.assignment, work,
+                        ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
+        env = {**os.environ, **KERNEL_ENV}
+        client = NotebookClient(nb, timeout=cell_timeout, allow_errors=True, kernel_name="python3",
+                                resources={"metadata": {"path": str(work)}},
+                                shutdown_kernel="immediate")
+        client.execute(env=env)
+    errors = {}
+    for cell in nb.cells:
+        if _is_test(cell) and cell.source != "pass":
+            err = next((o for o in cell.get("outputs", []) if o.get("output_type") == "error"), None)
+            errors[cell.metadata["nbgrader"]["grade_id"]] = (
+                f"{err['ename']}: {err['evalue']}" if err else None)
+    return FastResult(spec, errors)
+
+
+def test_cell_problems(nb) -> list[str]:
+    """Test cells must be leaves: a global that a later cell reads must not be bound only by a test
+    cell (else skipping that test cell could change later verdicts)."""
+    problems, bound_by_tests, bound_elsewhere = [], {}, set()
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        names = _global_names(cell.source)
+        if names is None:
+            continue
+        reads, binds = names
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id") or "(celda sin grade_id)"
+        for name in sorted((reads - binds) & set(bound_by_tests)):
+            problems.append(f"'{gid}' reads '{name}', which only test cell '{bound_by_tests[name]}' defines")
+        if _is_test(cell):
+            bound_by_tests.update({n: gid for n in binds if n not in bound_elsewhere})
+        else:
+            bound_elsewhere |= binds
+            for n in binds:
+                bound_by_tests.pop(n, None)
+    return problems
+
+
+def _global_names(source: str) -> tuple[set[str], set[str]] | None:
+    """(globals the cell reads at any depth, globals it binds at module level), via ``symtable``."""
+    import symtable
+
+    code = "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln for ln in source.splitlines())
+    try:
+        top = symtable.symtable(code, "<cell>", "exec")
+    except SyntaxError:
+        return None
+    reads, binds = set(), set()
+    for sym in top.get_symbols():
+        if sym.is_referenced():
+            reads.add(sym.get_name())
+        if sym.is_assigned() or sym.is_imported() or sym.is_namespace():
+            binds.add(sym.get_name())
+    stack = list(top.get_children())
+    while stack:
+        table = stack.pop()
+        stack.extend(table.get_children())
+        for sym in table.get_symbols():
+            if sym.is_referenced() and sym.is_global():
+                reads.add(sym.get_name())
+    return reads, binds
