@@ -54,7 +54,8 @@ def test_stderr_in_a_graded_cell_does_not_decide_the_grade():
 
 
 def test_broken_submissions_are_reported_and_never_stop_the_batch(tmp_path):
-    """Corrupt JSON, a kernel that dies and an endless loop are recorded; the next student is graded."""
+    """Corrupt JSON, a kernel that dies and an endless loop are recorded; the others are graded,
+    two students at a time (``jobs=2``) into one SQLite gradebook."""
     from support import make_scratch_course
 
     course = make_scratch_course(tmp_path / "course")
@@ -70,14 +71,16 @@ def test_broken_submissions_are_reported_and_never_stop_the_batch(tmp_path):
     samples.write_submission(course, "crash", a, crash)
     samples.write_submission(course, "endless", a, endless)
     samples.write_submission(course, "reference", a, ref)
-    pairs = [(a, "corrupt"), (a, "crash"), (a, "endless"), (a, "reference")]
-    results = {r.student: r for r in pipeline.grade(course, pairs, feedback=False, timeout=30,
-                                                     echo=lambda _: None)}
+    samples.write_submission(course, "reference_too", a, ref)
+    pairs = [(a, "corrupt"), (a, "crash"), (a, "endless"), (a, "reference"), (a, "reference_too")]
+    graded = pipeline.grade(course, pairs, feedback=False, timeout=30, echo=lambda _: None, jobs=2)
+    assert [(r.assignment, r.student) for r in graded] == pairs
+    results = {r.student: r for r in graded}
     assert not results["corrupt"].ok and results["corrupt"].message
     assert "more than 30 s" in results["endless"].message
     assert results["reference"].ok, results["reference"].message
     scores = {s.student: s for s in pipeline.scores(course)}
-    assert scores["reference"].full
+    assert scores["reference"].full and scores["reference_too"].full
     assert scores["crash"].code_score < scores["crash"].max_code_score
 
 
@@ -97,7 +100,7 @@ def test_feedback_and_csv_export(scratch_course):
 
 def test_cli_help_lists_the_subcommands():
     out = subprocess.run([sys.executable, "-m", "labkit", "--help"], capture_output=True, text=True)
-    for cmd in ("demo", "release", "samples", "grade", "report", "check", "strip"):
+    for cmd in ("demo", "release", "samples", "grade", "verify", "report", "check", "strip"):
         assert cmd in out.stdout
 
 

@@ -12,11 +12,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
 from labkit.grading import checks, pipeline, samples
 from labkit.grading.course import Course, GradingError
+
+
+DEFAULT_JOBS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
 def _course(args) -> Course:
@@ -45,7 +49,7 @@ def cmd_grade(args) -> int:
     if not pairs:
         print("no submissions found under submitted/<student>/<assignment>/", file=sys.stderr)
         return 1
-    results = pipeline.grade(course, pairs, feedback=not args.no_feedback)
+    results = pipeline.grade(course, pairs, feedback=not args.no_feedback, jobs=args.jobs)
     failed = [r for r in results if not r.ok]
     print(f"graded {len(results) - len(failed)} of {len(results)} submissions")
     for f in failed:
@@ -75,7 +79,7 @@ def cmd_demo(args) -> int:
     pairs = samples.build_samples(course, args.assignments or None, wrong)
     print(f"wrote {len(pairs)} submissions")
     print("== 3/4 autograde + feedback (one isolated process per submission)")
-    results = pipeline.grade(course, pairs)
+    results = pipeline.grade(course, pairs, jobs=args.jobs)
     print("== 4/4 report")
     failures = [r for r in results if not r.ok]
     cmd_report(args, failures)
@@ -105,7 +109,8 @@ def cmd_verify(args) -> int:
                   samples.blank_notebook(scratch, a) if s == "blank" else
                   samples.spec_notebook(scratch, specs_all[(a, s)]))
             samples.write_submission(scratch, s, a, nb)
-        results = {(r.assignment, r.student): r for r in pipeline.grade(scratch, pairs, feedback=False)}
+        results = {(r.assignment, r.student): r
+                   for r in pipeline.grade(scratch, pairs, feedback=False, jobs=args.jobs)}
         got = {(r.assignment, r.student): r for r in pipeline.scores(scratch)}
         bad = 0
         print()
@@ -164,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
         if name == "demo":
             p.add_argument("--wrong", default="2",
                            help="wrong submissions per assignment from tests/submissions (a number or 'all')")
+        if name in {"demo", "grade", "verify"}:
+            p.add_argument("--jobs", "-j", type=int, default=DEFAULT_JOBS,
+                           help=f"students graded at the same time (default {DEFAULT_JOBS}: one per CPU core, at most 4)")
         if name in {"demo", "report"}:
             p.add_argument("--csv", default="grades.csv", help="grades CSV (relative to the root)")
     args = parser.parse_args(argv)

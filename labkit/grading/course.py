@@ -58,7 +58,8 @@ class Course:
 
     @property
     def db_url(self) -> str:
-        return f"sqlite:///{self.root / 'gradebook.db'}"
+        # concurrent graders (``--jobs``) wait up to 60 s for SQLite's write lock instead of 5 s
+        return f"sqlite:///{self.root / 'gradebook.db'}?timeout=60"
 
     def assignments(self) -> list[str]:
         """Assignment ids: folders of ``source/`` holding ``<id>/<id>.ipynb``."""

@@ -47,13 +47,42 @@ def release(course: Course, assignments: list[str] | None = None) -> list[Path]:
 
 
 def grade(course: Course, pairs: list[tuple[str, str]], *, feedback: bool = True,
-          timeout: float = NOTEBOOK_TIMEOUT, echo=print) -> list[StepResult]:
+          timeout: float = NOTEBOOK_TIMEOUT, echo=print, jobs: int = 1) -> list[StepResult]:
     """Autograde (and generate feedback for) each (assignment, student).
 
-    One worker process grades the batch in order. If a submission takes longer than ``timeout``
+    One worker process grades a batch in order. If a submission takes longer than ``timeout``
     seconds, or the worker dies, its whole process group (kernel included) is killed, the
     submission is recorded as failed with the reason, and a fresh worker goes on with the rest.
+    With ``jobs > 1`` the students are dealt into that many batches graded at the same time (all
+    of one student's submissions in the same batch, so no two workers create the same gradebook
+    rows); results come back in the order of ``pairs``.
     """
+    if jobs > 1 and len({s for _, s in pairs}) > 1:
+        return _grade_parallel(course, pairs, feedback, timeout, echo, jobs)
+    return _grade_batch(course, pairs, feedback, timeout, echo)
+
+
+def _grade_parallel(course, pairs, feedback, timeout, echo, jobs) -> list[StepResult]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    students = sorted({s for _, s in pairs})
+    load = {s: sum(1 for _, t in pairs if t == s) for s in students}
+    buckets: list[list[tuple[str, str]]] = [[] for _ in range(min(jobs, len(students)))]
+    for student in sorted(students, key=lambda s: -load[s]):  # greedy: biggest student first
+        min(buckets, key=len).extend(p for p in pairs if p[1] == student)
+    lock = threading.Lock()
+
+    def locked_echo(line):
+        with lock:
+            echo(line)
+
+    with ThreadPoolExecutor(len(buckets)) as pool:
+        futures = [pool.submit(_grade_batch, course, b, feedback, timeout, locked_echo) for b in buckets]
+        by_pair = {(r.assignment, r.student): r for f in futures for r in f.result()}
+    return [by_pair[p] for p in pairs]
+
+
+def _grade_batch(course, pairs, feedback, timeout, echo) -> list[StepResult]:
     results: list[StepResult] = []
     remaining = list(pairs)
     while remaining:
