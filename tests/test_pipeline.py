@@ -98,6 +98,29 @@ def test_feedback_and_csv_export(scratch_course):
     assert "reference" in table and "100%" in table
 
 
+def test_class_report_lists_scores_failures_runtimes_and_flags(tmp_path):
+    """The class report reads the gradebook and the grading log; flagged runs are listed with the reason."""
+    from support import make_scratch_course
+
+    from labkit.grading import report
+
+    course = make_scratch_course(tmp_path / "course")
+    a = "part0_numpy_bridge"
+    wrong = samples.reference_notebook(course, a)
+    cell = next(c for c in wrong.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "activations")
+    cell.source += "\n\ndef softmax(z):\n    return torch.exp(z) / torch.exp(z).sum(dim=0, keepdim=True)\n"
+    samples.write_submission(course, "wrong", a, wrong)
+    samples.write_submission(course, "reference", a, samples.reference_notebook(course, a))
+    pipeline.grade(course, [(a, "wrong"), (a, "reference")], feedback=False, echo=lambda _: None)
+    report.log_runs(course, [pipeline.StepResult(a, "ghost", False, 1.0, "the grading process died")])
+    text = report.build(course).read_text()
+    assert "| part0_numpy_bridge | 2 |" in text
+    assert "activations_" in text and "1 of 2" in text  # the softmax tests lost points for one student
+    assert "| part0_numpy_bridge | ghost | the grading process died |" in text
+    for png in ("score_distribution.png", "most_failed_tests.png", "runtime_per_notebook.png"):
+        assert (course.root / "reports" / png).stat().st_size > 1000
+
+
 def test_cli_help_lists_the_subcommands():
     out = subprocess.run([sys.executable, "-m", "labkit", "--help"], capture_output=True, text=True)
     for cmd in ("demo", "release", "samples", "grade", "verify", "report", "check", "strip"):

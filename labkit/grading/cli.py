@@ -4,7 +4,7 @@
     labkit release     regenerate release/ from source/ (nbgrader generate_assignment)
     labkit samples     write the reference, blank and catalogue submissions into submitted/
     labkit grade       autograde every submission in submitted/ (one isolated process each)
-    labkit report      print the score table from the gradebook and export grades.csv
+    labkit report      print the score table, export grades.csv, write reports/class_report.md + plots
     labkit verify      grade reference, blank and catalogue in a scratch root; check each verdict
     labkit check       source notebooks clean, release/ in sync with source/
     labkit strip       remove outputs from every notebook in source/, release/, notebooks/
@@ -64,6 +64,9 @@ def cmd_report(args, failures=()) -> int:
     print()
     print(pipeline.format_table(rows, failures))
     print(f"\ngrades CSV: {csv_path}")
+    from labkit.grading.report import build
+
+    print(f"class report: {build(course)} (+ PNG plots next to it)")
     if course.feedback.is_dir():
         print(f"feedback HTML: {course.feedback}/<student>/<assignment>/<assignment>.html")
     return 0

@@ -57,9 +57,14 @@ def grade(course: Course, pairs: list[tuple[str, str]], *, feedback: bool = True
     of one student's submissions in the same batch, so no two workers create the same gradebook
     rows); results come back in the order of ``pairs``.
     """
+    from labkit.grading.report import log_runs
+
     if jobs > 1 and len({s for _, s in pairs}) > 1:
-        return _grade_parallel(course, pairs, feedback, timeout, echo, jobs)
-    return _grade_batch(course, pairs, feedback, timeout, echo)
+        results = _grade_parallel(course, pairs, feedback, timeout, echo, jobs)
+    else:
+        results = _grade_batch(course, pairs, feedback, timeout, echo)
+    log_runs(course, results)
+    return results
 
 
 def _grade_parallel(course, pairs, feedback, timeout, echo, jobs) -> list[StepResult]:
