@@ -28,6 +28,7 @@ _NOISE = (
     r".*`build\(\)` was called on layer.*",
     r".*Do not pass an `input_shape`.*",
     r".*is deprecated.*",
+    r".*quantized tensor creation functions.*",
 )
 
 
