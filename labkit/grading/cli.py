@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
             if name == "grade":
                 p.add_argument("--no-feedback", action="store_true")
         if name == "demo":
-            p.add_argument("--wrong", default="2",
+            p.add_argument("--wrong", default="1",
                            help="wrong submissions per assignment from tests/submissions (a number or 'all')")
         if name in {"demo", "grade", "verify"}:
             p.add_argument("--jobs", "-j", type=int, default=DEFAULT_JOBS,
