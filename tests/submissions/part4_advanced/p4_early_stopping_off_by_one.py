@@ -1,0 +1,24 @@
+"""step compares counter > patience: it asks to stop one epoch too late.
+
+expect_fail: early_stopping_patience
+"""
+# %% early_stopping
+class EarlyStopping:
+    def __init__(self, patience=7, min_delta=0.0):
+        self.patience = patience
+        self.min_delta = min_delta
+        self.best_loss = float("inf")
+        self.counter = 0
+        self.best_state = None
+
+    def step(self, val_loss, model):
+        if val_loss < self.best_loss - self.min_delta:
+            self.best_loss = val_loss
+            self.best_state = copy.deepcopy(model.state_dict())
+            self.counter = 0
+        else:
+            self.counter += 1
+        return self.counter > self.patience
+
+    def restore(self, model):
+        model.load_state_dict(self.best_state)
