@@ -8,7 +8,7 @@ import pytest
 
 from labkit.grading import pipeline, samples
 from labkit.grading.course import KERNEL_ENV, Course
-from support import GROUP_OF, SAMPLES, make_scratch_course
+from support import FAST_GROUP_OF, FAST_SPECS, GROUP_OF, SAMPLES, make_scratch_course
 
 os.environ.update(KERNEL_ENV)
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # two kernels on two cores: no oversubscription
@@ -56,4 +56,22 @@ def graded(tmp_path_factory):
         return cache[GROUP_OF[pair]].course
 
     get.course_of = course_of
+    return get
+
+
+@pytest.fixture(scope="session")
+def fast_checked():
+    """``fast_checked(spec)`` -> FastResult — checks the spec's whole chunk in one kernel on first use."""
+    from labkit.grading import fastcheck
+
+    cache: dict[str, dict] = {}
+
+    def get(spec):
+        group = FAST_GROUP_OF[(spec.assignment, spec.student)]
+        if group not in cache:
+            chunk = [s for s in FAST_SPECS if FAST_GROUP_OF[(s.assignment, s.student)] == group]
+            cache[group] = {(r.spec.assignment, r.spec.student): r
+                            for r in fastcheck.run_many(Course(), chunk)}
+        return cache[group][(spec.assignment, spec.student)]
+
     return get

@@ -9,7 +9,7 @@ from labkit.grading.course import REPO, Course
 N_GROUPS = 2  # one batch per xdist worker (`-n 2`): the nbgrader start-up is paid once per batch
 # Catalogue entries per assignment graded through the whole nbgrader pipeline (the demo's default);
 # every other entry is checked by the quick path (labkit.grading.fastcheck).
-NBGRADER_WRONG_PER_ASSIGNMENT = 2
+NBGRADER_WRONG_PER_ASSIGNMENT = 1
 
 
 def all_samples() -> list[tuple[str, str]]:
@@ -24,6 +24,19 @@ def all_samples() -> list[tuple[str, str]]:
 SAMPLES = all_samples()
 FAST_SPECS = [s for s in samples.catalogue(Course().assignments())
               if (s.assignment, s.student) not in set(SAMPLES)]
+FAST_CHUNK = 8  # entries checked in one kernel (labkit.grading.fastcheck.run_many)
+
+
+def _fast_groups() -> dict[tuple[str, str], str]:
+    groups, count = {}, {}
+    for spec in FAST_SPECS:
+        k = count.get(spec.assignment, 0)
+        count[spec.assignment] = k + 1
+        groups[(spec.assignment, spec.student)] = f"fast-{spec.assignment}-{k // FAST_CHUNK}"
+    return groups
+
+
+FAST_GROUP_OF = _fast_groups()
 GROUP_OF = {pair: f"grading-{i % N_GROUPS}" for i, pair in enumerate(SAMPLES)}
 
 

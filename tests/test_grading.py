@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from support import FAST_SPECS, GROUP_OF, SAMPLES
+from support import FAST_GROUP_OF, FAST_SPECS, GROUP_OF, SAMPLES
 from labkit.grading import checks, samples
 from labkit.grading.course import Course
 
@@ -29,15 +29,18 @@ def test_sample_submission_score(pair, graded):
 
 
 
+def _fast_param(spec):
+    return pytest.param(spec, id=f"{spec.assignment}-{spec.student}",
+                        marks=pytest.mark.xdist_group(FAST_GROUP_OF[(spec.assignment, spec.student)]))
+
+
 @pytest.mark.grading
-@pytest.mark.parametrize("spec", FAST_SPECS, ids=lambda s: f"{s.assignment}-{s.student}")
-def test_catalogue_entry_fails_where_declared(spec):
+@pytest.mark.parametrize("spec", [_fast_param(s) for s in FAST_SPECS])
+def test_catalogue_entry_fails_where_declared(spec, fast_checked):
     """The rest of the catalogue, by the quick path: the source notebook with the entry's answers,
     executed up to its last expected failure (see labkit.grading.fastcheck)."""
-    from labkit.grading import fastcheck
-
     assert not spec.expect_full, "expect: full entries are graded through nbgrader (stderr handling)"
-    result = fastcheck.run(Course(), spec)
+    result = fast_checked(spec)
     assert not result.problems, f"{spec.student} ({spec.description}): {result.problems}; {result.errors}"
 
 
