@@ -1,0 +1,10 @@
+"""batch(..., drop_remainder=True): the last incomplete batch is lost every epoch.
+
+expect_fail: tf_dataset_epoch
+"""
+# %% datasets +
+def make_tf_dataset(X, y, batch_size=32, shuffle=True, seed=0):
+    dataset = tf.data.Dataset.from_tensor_slices((np.asarray(X, dtype=np.float32), np.asarray(y))).cache()
+    if shuffle:
+        dataset = dataset.shuffle(len(X), seed=seed)
+    return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
