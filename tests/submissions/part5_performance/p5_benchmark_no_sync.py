@@ -1,0 +1,16 @@
+"""benchmark accepts synchronize but never calls it: on a GPU it times only the kernel launches.
+
+expect_fail: benchmark_synchronizes
+"""
+# %% benchmark +
+def benchmark(fn, *, warmup=1, repeats=5, synchronize=None):
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    t = np.array(times)
+    return {"times": times, "median": float(np.median(t)), "mean": float(t.mean()),
+            "std": float(t.std()), "min": float(t.min())}

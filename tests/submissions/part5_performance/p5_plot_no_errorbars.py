@@ -1,0 +1,14 @@
+"""plot_benchmark draws the two panels of bars but without error bars.
+
+expect_fail: final_benchmark_plot
+"""
+# %% final_benchmark +
+def plot_benchmark(results):
+    names = [r["framework"] for r in results]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    ax1.bar(names, [r["avg_time"] for r in results])
+    ax1.set_ylabel("tiempo (s)")
+    ax2.bar(names, [r["avg_accuracy"] for r in results])
+    ax2.set_ylabel("exactitud")
+    ax2.set_ylim(0, 1)
+    return fig
