@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     ensure_env_on_path()
 
     with tempfile.TemporaryDirectory(prefix="labkit-bench-") as tmp:
-        course = Course(tmp)
+        course = Course.scratch(tmp)
         (course.root / "source").symlink_to(REPO / "source", target_is_directory=True)
         assignments = args.assignments or course.assignments()
         start = time.perf_counter()

@@ -19,7 +19,15 @@ KERNEL_ENV = {
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",
 }
 
+# The gradebook's SQLAlchemy URL when a Course gets none (e.g. ``postgresql://host/lab08``);
+# unset: SQLite in the course root. ``labkit --db-url`` overrides it.
+DB_URL_ENV = "LAB08_DB_URL"
 
+
+def sqlite_url(root: str | os.PathLike) -> str:
+    """The default gradebook: ``<root>/gradebook.db``. Concurrent graders (``--jobs``) wait up to
+    60 s for SQLite's write lock instead of 5 s."""
+    return f"sqlite:///{Path(root).resolve() / 'gradebook.db'}?timeout=60"
 
 
 def ensure_env_on_path() -> None:
@@ -39,12 +47,21 @@ class GradingError(RuntimeError):
 
 class Course:
     """A course root: ``source/``, ``release/``, ``submitted/``, ``autograded/``, ``feedback/``
-    and ``gradebook.db``. The repository itself is one; tests use temporary ones whose
-    ``source/`` links to the repository's.
+    and ``gradebook.db`` (or another gradebook, e.g. PostgreSQL: ``db_url`` / ``$LAB08_DB_URL``).
+    The repository itself is one; tests use temporary ones whose ``source/`` links to the
+    repository's.
     """
 
-    def __init__(self, root: str | os.PathLike = REPO):
+    def __init__(self, root: str | os.PathLike = REPO, db_url: str | None = None):
         self.root = Path(root).resolve()
+        # the gradebook: an explicit URL, else $LAB08_DB_URL, else SQLite in the root
+        self._db_url = db_url or os.environ.get(DB_URL_ENV) or None
+
+    @classmethod
+    def scratch(cls, root: str | os.PathLike) -> "Course":
+        """A throw-away course root with its own SQLite gradebook, whatever ``$LAB08_DB_URL`` says
+        (so scratch grading never writes into the class's real gradebook)."""
+        return cls(root, db_url=sqlite_url(root))
 
     def __repr__(self) -> str:
         return f"Course({str(self.root)!r})"
@@ -58,8 +75,14 @@ class Course:
 
     @property
     def db_url(self) -> str:
-        # concurrent graders (``--jobs``) wait up to 60 s for SQLite's write lock instead of 5 s
-        return f"sqlite:///{self.root / 'gradebook.db'}?timeout=60"
+        """SQLAlchemy URL of the gradebook (``CourseDirectory.db_url``)."""
+        return self._db_url or sqlite_url(self.root)
+
+    def env(self) -> dict[str, str]:
+        """Environment for a subprocess that builds ``Course(self.root)`` (the grading worker), so
+        it opens this same gradebook: ``{"LAB08_DB_URL": url}``. Always set, also for the SQLite
+        default, so a ``$LAB08_DB_URL`` inherited from the caller cannot redirect a scratch course."""
+        return {DB_URL_ENV: self.db_url}
 
     def assignments(self) -> list[str]:
         """Assignment ids: folders of ``source/`` holding ``<id>/<id>.ipynb``."""

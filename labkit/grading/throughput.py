@@ -1,0 +1,87 @@
+"""Grading throughput for a whole class: students per minute with 1, 2, ... parallel workers.
+
+    python3 tasks.py throughput [--students N] [--jobs 1 2 4] [--assignment part0_numpy_bridge]
+    python -m labkit.grading.throughput ...   (the same, in the course environment)
+
+For each ``--jobs`` value it builds a fresh scratch course (its own SQLite gradebook, in a temporary
+folder, whatever ``$LAB08_DB_URL`` says), writes ``N`` copies of the reference submission under
+different student ids, and grades them with the course pipeline exactly as ``labkit grade --jobs j``
+does (autograde + feedback HTML, one isolated worker per batch). The release step is not timed.
+It prints wall seconds, students per minute and the speed-up over ``--jobs 1``; it exits 1 only
+when a submission could not be graded.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from labkit.grading import pipeline, samples
+from labkit.grading.course import KERNEL_ENV, REPO, Course, ensure_env_on_path
+
+
+def measure(assignment: str, students: int, jobs: int, echo=lambda _: None) -> dict:
+    """Grade ``students`` reference submissions with ``jobs`` workers in a fresh scratch course."""
+    with tempfile.TemporaryDirectory(prefix="labkit-throughput-") as tmp:
+        course = Course.scratch(Path(tmp))
+        (course.root / "source").symlink_to(REPO / "source", target_is_directory=True)
+        pipeline.release(course, [assignment])
+        nb = samples.reference_notebook(course, assignment)
+        pairs = [(assignment, f"student{i:03d}") for i in range(1, students + 1)]
+        for a, s in pairs:
+            samples.write_submission(course, s, a, nb)
+        start = time.perf_counter()
+        results = pipeline.grade(course, pairs, feedback=True, jobs=jobs, echo=echo)
+        wall = time.perf_counter() - start
+        full = sum(1 for s in pipeline.scores(course) if s.full)
+    return {"jobs": jobs, "students": students, "wall": wall, "ok": sum(r.ok for r in results),
+            "full": full, "per_student": sum(r.seconds for r in results) / max(1, len(results))}
+
+
+def format_rows(rows: list[dict]) -> str:
+    base = next((r["wall"] for r in rows if r["jobs"] == 1), None)
+    head = (f"{'jobs':>4} {'students':>8} {'wall s':>8} {'students/min':>12} {'speed-up':>8} "
+            f"{'s/student':>9}  graded")
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        speedup = f"{base / r['wall']:7.2f}x" if base else f"{'-':>8}"
+        lines.append(f"{r['jobs']:>4} {r['students']:>8} {r['wall']:8.1f} "
+                     f"{60 * r['students'] / r['wall']:12.1f} {speedup} {r['per_student']:9.1f}  "
+                     f"{r['ok']}/{r['students']} ok, {r['full']} full marks")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python3 tasks.py throughput", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--students", "-n", type=int, default=6, help="submissions to grade (default 6)")
+    parser.add_argument("--jobs", "-j", type=int, nargs="+", default=[1, 2],
+                        help="parallel workers to compare (default: 1 2)")
+    parser.add_argument("--assignment", default="part0_numpy_bridge",
+                        help="assignment whose reference solution is graded (default part0_numpy_bridge)")
+    parser.add_argument("--verbose", "-v", action="store_true", help="one line per graded submission")
+    args = parser.parse_args(argv)
+    if args.assignment not in Course().assignments():
+        parser.error(f"unknown assignment {args.assignment!r}")
+    os.environ.update(KERNEL_ENV)
+    ensure_env_on_path()
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(f"{args.assignment}: {args.students} reference submissions, autograde + feedback, "
+          f"{cores} CPU core(s), OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}")
+    rows = []
+    for jobs in args.jobs:
+        row = measure(args.assignment, args.students, jobs, print if args.verbose else (lambda _: None))
+        print(f"  jobs={jobs}: {row['wall']:.1f} s", flush=True)
+        rows.append(row)
+    print()
+    print(format_rows(rows))
+    print("\nwall s: from the first worker's start to the last result (release not included); "
+          "s/student: mean autograde + feedback time inside a worker")
+    return 0 if all(r["ok"] == r["students"] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
