@@ -6,7 +6,9 @@ It combines the gradebook (scores per student and per test cell) with the gradin
 * score distribution per assignment (histogram of autograded percentages);
 * the most-failed test cells (how many students lost points in each) — where the class struggles;
 * runtime per notebook (box plot per assignment) — notebooks that get close to the timeouts;
-* flagged submissions: not graded (corrupt, crashed, timed out) and any score above its maximum.
+* flagged submissions: not graded (corrupt, crashed, timed out) and any score above its maximum,
+  then the latest flag per assignment, student and kind from ``reports/flags.jsonl``
+  (:mod:`labkit.grading.flags`: intake, static, integrity, sandbox).
 """
 from __future__ import annotations
 
@@ -48,6 +50,22 @@ def read_runs(course: Course) -> dict[tuple[str, str], dict]:
             except (json.JSONDecodeError, KeyError):
                 continue
     return runs
+
+
+def latest_flags(course: Course) -> list[dict]:
+    """The latest flag per (assignment, student, kind) in ``reports/flags.jsonl``, sorted by
+    assignment and student (a flag about no student, e.g. an unmapped file, is kept per message)."""
+    from labkit.grading.flags import read_flags
+
+    latest: dict[tuple, dict] = {}
+    for row in read_flags(course.root):
+        if not isinstance(row, dict) or "kind" not in row:
+            continue
+        who = (row.get("assignment") or "", row.get("student") or "")
+        key = (*who, row["kind"]) + (() if who[1] else (row.get("message", ""),))
+        latest.pop(key, None)  # re-insert: the latest wins, in the order it was raised
+        latest[key] = row
+    return sorted(latest.values(), key=lambda r: (r.get("assignment") or "~", r.get("student") or "~"))
 
 
 def build(course: Course, out_dir: Path | None = None, top: int = 15) -> Path:
@@ -146,8 +164,15 @@ def build(course: Course, out_dir: Path | None = None, top: int = 15) -> Path:
     if flagged:
         lines += ["| assignment | student | reason |", "|---|---|---|"]
         lines += [f"| {a} | {s} | {why.replace('|', '/')} |" for a, s, why in flagged]
-    else:
-        lines.append("None: every submission was graded.")
+    notes = latest_flags(course)
+    if not flagged:
+        lines.append("No grading run failed." if notes else "None: every submission was graded.")
+    if notes:
+        lines += ["", "Flags raised by intake and grading (`reports/flags.jsonl`, the latest per assignment, "
+                  "student and kind):", "",
+                  "| assignment | student | source | kind | message |", "|---|---|---|---|---|"]
+        lines += [f"| {r.get('assignment') or '-'} | {r.get('student') or '-'} | {r.get('source', '?')} | "
+                  f"{r['kind']} | {' '.join(str(r.get('message', '')).split()).replace('|', '/')} |" for r in notes]
     path = out / "class_report.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
