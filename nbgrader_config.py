@@ -22,16 +22,21 @@ c.ClearSolutions.text_stub = "ESCRIBE AQUÍ TU RESPUESTA"
 c.ClearSolutions.enforce_metadata = True
 
 # --- execution during autograde and validate ----------------------------------------------
-c.Execute.timeout = 120          # seconds per cell (the whole notebook is budgeted at 60 s)
+# seconds per cell (the whole notebook is budgeted at 60 s); LAB08_NOTEBOOK_TIMEOUT bounds the notebook
+c.Execute.timeout = int(os.environ.get("LAB08_CELL_TIMEOUT", 120))
 c.Execute.interrupt_on_timeout = True
+c.Execute.iopub_timeout = 30     # seconds to wait for a cell's last outputs after its reply (busy machines)
 c.Execute.execute_retries = 0
 c.Execute.shutdown_kernel = "immediate"  # outputs are all in by then; saves ~1.5 s a notebook
 c.Autograde.create_student = True
 # A test cell fails only by raising. nbgrader would also give 0 to a cell that merely writes to
 # stderr (a framework warning or log line), so stderr in graded cells is relabelled as stdout
 # (kept visible in the feedback) instead of nbgrader's IgnorePattern, which only drops matches.
+# GuardedExecute (labkit/grading/execute.py) is nbgrader's Execute with the kernel in a sandbox
+# (no network, no view of source/ or the gradebook, resource limits), tamper probes after every
+# test cell, and a graceful end when the kernel dies or hangs (test cells that could not run get 0).
 c.Autograde.autograde_preprocessors = [
-    "nbgrader.preprocessors.Execute",
+    "labkit.grading.execute.GuardedExecute",
     "labkit.grading.preprocessors.StderrToStdout",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

@@ -4,6 +4,7 @@
     python3 tasks.py demo     rebuild release/, grade the sample submissions, print the score table
     python3 tasks.py test     everything CI checks (pytest: labkit, pipeline, grading, nbval)
     python3 tasks.py bench    notebook execution vs autograde time (performance budget)
+    python3 tasks.py throughput  students graded per minute, 1 vs 2 workers (--students N --jobs 1 2 4)
     python3 tasks.py lab      open JupyterLab in the course environment
     python3 tasks.py setup    only create/update the environment
 
@@ -23,7 +24,7 @@ VENV = Path(os.environ.get("LAB08_VENV", ROOT / ".venv"))
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".lab08-requirements.sha256"
-PYTEST = ["-m", "pytest", "-n", "2", "--dist", "loadgroup", "--timeout", "900",
+PYTEST = ["-m", "pytest", "-n", "2", "--dist", "loadgroup", "--timeout", "900", "--durations", "25",
           "--nbval-lax", "--nbval-cell-timeout", "120", "-p", "no:cacheprovider",
           "tests", "source", "notebooks"]
 
@@ -67,6 +68,7 @@ def main(argv: list[str]) -> int:
         "demo": ["-m", "labkit", "demo", *extra],
         "test": [*PYTEST, *extra],
         "bench": ["-m", "labkit.grading.benchmark", *extra],
+        "throughput": ["-m", "labkit.grading.throughput", *extra],
         "lab": ["-m", "jupyterlab", *extra],
     }
     if task not in commands:

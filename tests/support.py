@@ -6,7 +6,7 @@ from pathlib import Path
 from labkit.grading import pipeline, samples
 from labkit.grading.course import REPO, Course
 
-N_GROUPS = 2  # one batch per xdist worker (`-n 2`): the nbgrader start-up is paid once per batch
+N_GROUPS = 4  # nbgrader batches (one worker start-up each); more, smaller batches balance the two xdist workers
 # Catalogue entries per assignment graded through the whole nbgrader pipeline (the demo's default);
 # every other entry is checked by the quick path (labkit.grading.fastcheck).
 NBGRADER_WRONG_PER_ASSIGNMENT = 1
@@ -40,10 +40,11 @@ FAST_GROUP_OF = _fast_groups()
 GROUP_OF = {pair: f"grading-{i % N_GROUPS}" for i, pair in enumerate(SAMPLES)}
 
 
-def make_scratch_course(root: Path) -> Course:
-    """A course root whose ``source/`` is the repository's, with release/ and gradebook generated."""
+def make_scratch_course(root: Path, assignments: list[str] | None = None) -> Course:
+    """A course root whose ``source/`` is the repository's, with release/ and gradebook generated
+    (for ``assignments`` only, when given: releasing all eight takes ~30 s)."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "source").symlink_to(REPO / "source", target_is_directory=True)
-    course = Course(root)
-    pipeline.release(course)
+    course = Course.scratch(root)
+    pipeline.release(course, assignments)
     return course

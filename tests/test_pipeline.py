@@ -58,7 +58,7 @@ def test_broken_submissions_are_reported_and_never_stop_the_batch(tmp_path):
     two students at a time (``jobs=2``) into one SQLite gradebook."""
     from support import make_scratch_course
 
-    course = make_scratch_course(tmp_path / "course")
+    course = make_scratch_course(tmp_path / "course", ["part0_numpy_bridge"])
     a = "part0_numpy_bridge"
     ref = samples.reference_notebook(course, a)
     path = samples.write_submission(course, "corrupt", a, ref)
@@ -104,7 +104,7 @@ def test_class_report_lists_scores_failures_runtimes_and_flags(tmp_path):
 
     from labkit.grading import report
 
-    course = make_scratch_course(tmp_path / "course")
+    course = make_scratch_course(tmp_path / "course", ["part0_numpy_bridge"])
     a = "part0_numpy_bridge"
     wrong = samples.reference_notebook(course, a)
     cell = next(c for c in wrong.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "activations")

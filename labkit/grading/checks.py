@@ -101,7 +101,7 @@ def release_drift(course: Course) -> list[str]:
 
     drift = []
     with tempfile.TemporaryDirectory(prefix="labkit-release-") as tmp:
-        scratch = Course(tmp)
+        scratch = Course.scratch(tmp)
         (scratch.root / "source").symlink_to(course.source, target_is_directory=True)
         release(scratch)
         for a in course.assignments():
@@ -135,3 +135,42 @@ def stderr_cells(path: Path) -> list[str]:
                 noisy.append(cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {i}")
                 break
     return noisy
+
+
+def gradebook_problems(course: Course, assignments: list[str]) -> list[str]:
+    """Differences between the gradebook's stored test/read-only cells and points and ``source/``.
+
+    nbgrader restores every locked cell of a submission from the gradebook, so a gradebook whose
+    stored tests were rewritten (REDTEAM #10) would make every later student pass. An assignment
+    not yet in the gradebook is not a problem (autograde would fail on it with its own message).
+    """
+    problems = []
+    with course.gradebook() as gb:
+        for a in assignments:
+            path = course.notebook("source", a)
+            if not path.is_file():
+                continue
+            try:
+                gb.find_assignment(a)
+            except Exception:
+                continue
+            for cell in nbformat.read(path, as_version=4).cells:
+                meta = cell.metadata.get("nbgrader", {})
+                gid = meta.get("grade_id")
+                if not gid or meta.get("solution") or not (meta.get("locked") or meta.get("grade")):
+                    continue
+                try:
+                    stored = gb.find_source_cell(gid, a, a)
+                except Exception:
+                    problems.append(f"{a}/{gid}: missing from the gradebook")
+                    continue
+                if stored.source != cell.source:
+                    problems.append(f"{a}/{gid}: stored source differs")
+                if meta.get("grade"):
+                    try:
+                        points = float(gb.find_grade_cell(gid, a, a).max_score)
+                    except Exception:
+                        points = None
+                    if points != float(meta.get("points", 0)):
+                        problems.append(f"{a}/{gid}: stored points {points} instead of {meta.get('points')}")
+    return problems

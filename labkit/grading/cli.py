@@ -3,7 +3,8 @@
     labkit demo        release + sample submissions + autograde + feedback + CSV + score table
     labkit release     regenerate release/ from source/ (nbgrader generate_assignment)
     labkit samples     write the reference, blank and catalogue submissions into submitted/
-    labkit grade       autograde every submission in submitted/ (one isolated process each)
+    labkit grade       autograde every submission in submitted/ (one isolated process each);
+                       --from PATH first collects an LMS download (folder or .zip of <student>_<assignment>.ipynb)
     labkit report      print the score table, export grades.csv, write reports/class_report.md + plots
     labkit verify      grade reference, blank and catalogue in a scratch root; check each verdict
     labkit check       source notebooks clean, release/ in sync with source/
@@ -17,14 +18,14 @@ import sys
 import time
 
 from labkit.grading import checks, pipeline, samples
-from labkit.grading.course import Course, GradingError
+from labkit.grading.course import DB_URL_ENV, Course, GradingError
 
 
 DEFAULT_JOBS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
 def _course(args) -> Course:
-    return Course(args.root)
+    return Course(args.root, db_url=getattr(args, "db_url", None))
 
 
 def cmd_release(args) -> int:
@@ -42,16 +43,30 @@ def cmd_samples(args) -> int:
 
 
 def cmd_grade(args) -> int:
+    from labkit.grading import intake
+
     course = _course(args)
-    pairs = pipeline.submissions(course, args.assignments or None)
+    if getattr(args, "from_path", None):  # an LMS download: into submitted/ first
+        collected = intake.collect(course, args.from_path)
+        for flag in collected.flags:
+            print(flag.line())
+        print(f"collected {len(collected.pairs)} submission(s) from {args.from_path} "
+              f"({len(collected.copied)} new or changed, {len(collected.flags)} flag(s))")
+        pairs = [p for p in collected.pairs if not args.assignments or p[0] in args.assignments]
+    else:
+        pairs = pipeline.submissions(course, args.assignments or None)
     if args.student:
         pairs = [p for p in pairs if p[1] in args.student]
     if not pairs:
         print("no submissions found under submitted/<student>/<assignment>/", file=sys.stderr)
         return 1
-    results = pipeline.grade(course, pairs, feedback=not args.no_feedback, jobs=args.jobs)
+    pairs, flags = intake.prepare(course, pairs)  # structure checked and repaired before grading
+    skipped = intake.not_graded(flags)
+    results = pipeline.grade(course, pairs, feedback=not args.no_feedback, jobs=args.jobs) if pairs else []
     failed = [r for r in results if not r.ok]
-    print(f"graded {len(results) - len(failed)} of {len(results)} submissions")
+    print(f"graded {len(results) - len(failed)} of {len(results) + len(skipped)} submissions")
+    for (a, s), why in skipped.items():
+        print(f"  NOT GRADED {a} {s}: {why}")
     for f in failed:
         print(f"  NOT GRADED {f.assignment} {f.student}: {f.message}")
     return 0
@@ -82,9 +97,13 @@ def cmd_demo(args) -> int:
     pairs = samples.build_samples(course, args.assignments or None, wrong)
     print(f"wrote {len(pairs)} submissions")
     print("== 3/4 autograde + feedback (one isolated process per submission)")
+    from labkit.grading import intake
+
+    pairs, flags = intake.prepare(course, pairs)  # structure checked and repaired before grading
     results = pipeline.grade(course, pairs, jobs=args.jobs)
     print("== 4/4 report")
     failures = [r for r in results if not r.ok]
+    failures += [pipeline.StepResult(a, s, False, 0.0, why) for (a, s), why in intake.not_graded(flags).items()]
     cmd_report(args, failures)
     print(f"\ndone in {time.perf_counter() - start:.0f} s")
     return 0
@@ -103,7 +122,7 @@ def cmd_verify(args) -> int:
     pairs = [(a, s) for a in wanted for s in ("reference", "blank")
              if not args.student or s in args.student] + sorted(specs)
     with tempfile.TemporaryDirectory(prefix="labkit-verify-") as tmp:
-        scratch = Course(Path(tmp))
+        scratch = Course.scratch(Path(tmp))  # its own SQLite gradebook, never --db-url's
         (scratch.root / "source").symlink_to(course.root / "source", target_is_directory=True)
         pipeline.release(scratch, wanted)
         specs_all = {(s.assignment, s.student): s for s in samples.catalogue(wanted)}
@@ -157,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", default=str(Course().root),
                         help="course root (default: this repository)")
+    parser.add_argument("--db-url", default=None, metavar="URL",
+                        help=f"gradebook SQLAlchemy URL, e.g. postgresql://user@host/lab08 "
+                             f"(default: ${DB_URL_ENV}, else SQLite <root>/gradebook.db)")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, fn in [("demo", cmd_demo), ("release", cmd_release), ("samples", cmd_samples),
                      ("grade", cmd_grade), ("verify", cmd_verify), ("report", lambda a: cmd_report(a)),
@@ -169,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("--student", action="append", help="only these students")
             if name == "grade":
                 p.add_argument("--no-feedback", action="store_true")
+                p.add_argument("--from", dest="from_path", metavar="PATH",
+                               help="first collect an LMS download (a folder or .zip of <student>_<assignment>.ipynb) "
+                                    "into submitted/, then grade what it collected")
         if name == "demo":
             p.add_argument("--wrong", default="1",
                            help="wrong submissions per assignment from tests/submissions (a number or 'all')")

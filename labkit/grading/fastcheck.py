@@ -10,7 +10,8 @@ changes a verdict on the cells it reports:
 
 * execution stops after the last test cell the entry expects to fail;
 * graded test cells the entry does not name are skipped (their code is replaced by ``pass``): test
-  cells only check, they define nothing later cells use (``test_cell_problems`` keeps that true);
+  cells only check, they define nothing later non-test cells use (``test_cell_problems`` keeps that
+  true); a test cell that reads an earlier test cell's globals runs with it (``test_dependencies``);
 * ``run_many`` runs several entries in one kernel (``%reset -f`` between them), which saves the kernel
   start and the framework imports.
 
@@ -68,7 +69,15 @@ def _is_test(cell) -> bool:
 
 
 def trimmed(nb, keep: set[str]):
-    """Drop everything after the last test cell in ``keep``; blank the other test cells."""
+    """Drop everything after the last test cell in ``keep``; blank the other test cells (except
+    the earlier test cells that a kept one reads from, see :func:`test_dependencies`)."""
+    deps = test_dependencies(nb)
+    keep = set(keep)
+    stack = list(keep)
+    while stack:
+        for dep in deps.get(stack.pop(), set()) - keep:
+            keep.add(dep)
+            stack.append(dep)
     last = max((i for i, c in enumerate(nb.cells) if _is_test(c)
                 and c.metadata["nbgrader"]["grade_id"] in keep), default=len(nb.cells) - 1)
     nb.cells = nb.cells[: last + 1]
@@ -139,10 +148,9 @@ def _test_errors(nb) -> dict[str, str | None]:
     return errors
 
 
-def test_cell_problems(nb) -> list[str]:
-    """Test cells must be leaves: a global that a later cell reads must not be bound only by a test
-    cell (else skipping that test cell could change later verdicts)."""
-    problems, bound_by_tests, bound_elsewhere = [], {}, set()
+def _test_reads(nb):
+    """Yield (cell, grade_id, names it reads that only an earlier test cell defines -> that cell)."""
+    bound_by_tests, bound_elsewhere = {}, set()
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -151,15 +159,26 @@ def test_cell_problems(nb) -> list[str]:
             continue
         reads, binds = names
         gid = cell.metadata.get("nbgrader", {}).get("grade_id") or "(celda sin grade_id)"
-        for name in sorted((reads - binds) & set(bound_by_tests)):
-            problems.append(f"'{gid}' reads '{name}', which only test cell '{bound_by_tests[name]}' defines")
+        yield cell, gid, {n: bound_by_tests[n] for n in sorted((reads - binds) & set(bound_by_tests))}
         if _is_test(cell):
             bound_by_tests.update({n: gid for n in binds if n not in bound_elsewhere})
         else:
             bound_elsewhere |= binds
             for n in binds:
                 bound_by_tests.pop(n, None)
-    return problems
+
+
+def test_dependencies(nb) -> dict[str, set[str]]:
+    """Test cell -> the earlier test cells it reads globals from (kept together when skipping)."""
+    return {gid: set(found.values()) for cell, gid, found in _test_reads(nb) if _is_test(cell) and found}
+
+
+def test_cell_problems(nb) -> list[str]:
+    """Only test cells may read what test cells define: a global that a non-test cell reads must
+    not be bound only by a test cell (else skipping that test cell could change later verdicts).
+    A test cell may read an earlier test cell's globals; the quick path then runs both."""
+    return [f"'{gid}' reads '{name}', which only test cell '{owner}' defines"
+            for cell, gid, found in _test_reads(nb) if not _is_test(cell) for name, owner in found.items()]
 
 
 def _global_names(source: str) -> tuple[set[str], set[str]] | None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from labkit.grading.course import KERNEL_ENV, Course, GradingError
+from labkit.grading.sandbox import default_uid
 
 NOTEBOOK_TIMEOUT = 900  # seconds of wall clock for one student's notebook, kernel start included
 
@@ -59,6 +60,12 @@ def grade(course: Course, pairs: list[tuple[str, str]], *, feedback: bool = True
     """
     from labkit.grading.report import log_runs
 
+    from labkit.grading.checks import gradebook_problems
+
+    tampered = gradebook_problems(course, sorted({a for a, _ in pairs}))
+    if tampered:
+        raise GradingError("the gradebook does not match source/ (stored tests or points changed): "
+                           + "; ".join(tampered[:5]) + " — run `labkit release` to rebuild it, then grade again")
     if jobs > 1 and len({s for _, s in pairs}) > 1:
         results = _grade_parallel(course, pairs, feedback, timeout, echo, jobs)
     else:
@@ -82,26 +89,30 @@ def _grade_parallel(course, pairs, feedback, timeout, echo, jobs) -> list[StepRe
             echo(line)
 
     with ThreadPoolExecutor(len(buckets)) as pool:
-        futures = [pool.submit(_grade_batch, course, b, feedback, timeout, locked_echo) for b in buckets]
+        futures = [pool.submit(_grade_batch, course, b, feedback, timeout, locked_echo, slot)
+                   for slot, b in enumerate(buckets)]
         by_pair = {(r.assignment, r.student): r for f in futures for r in f.result()}
     return [by_pair[p] for p in pairs]
 
 
-def _grade_batch(course, pairs, feedback, timeout, echo) -> list[StepResult]:
+def _grade_batch(course, pairs, feedback, timeout, echo, slot: int = 0) -> list[StepResult]:
     results: list[StepResult] = []
     remaining = list(pairs)
     while remaining:
-        done = _run_worker(course, remaining, feedback, timeout, echo)
+        done = _run_worker(course, remaining, feedback, timeout, echo, slot)
         results += done
         remaining = remaining[len(done):]
     return results
 
 
-def _run_worker(course, pairs, feedback, timeout, echo) -> list[StepResult]:
+def _run_worker(course, pairs, feedback, timeout, echo, slot: int = 0) -> list[StepResult]:
     cmd = [sys.executable, "-m", "labkit.grading.worker", str(course.root)]
     cmd += ["--no-feedback"] if not feedback else []
     cmd += [f"{a}:{s}" for a, s in pairs]
-    env = {**os.environ, **KERNEL_ENV}
+    # each parallel batch's kernels run as their own uid (when grading as root), so that one
+    # student's fork bomb uses up only that uid's process limit, not the neighbour's
+    uid = default_uid() + slot
+    env = {**os.environ, **KERNEL_ENV, **course.env(), "LAB08_SANDBOX_UID": str(uid)}
     errfile = tempfile.TemporaryFile(mode="w+")
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errfile, text=True,
                             env=env, start_new_session=True)

@@ -27,11 +27,21 @@ def main(argv: list[str] | None = None) -> int:
     from labkit.grading.course import KERNEL_ENV, Course
 
     os.environ.update(KERNEL_ENV)
-    api = Course(args.root).api()
+    course = Course(args.root)
+    api = course.api()
+    os.environ.pop("LAB08_DB_URL", None)  # the gradebook's address (and password) never reaches a kernel
+    from labkit.grading.checks import gradebook_problems
+
     for item in args.items:
         assignment, student = item.split(":", 1)
         start = time.perf_counter()
-        result = api.autograde(assignment, student, force=True, create=True)
+        # without the sandbox a previous kernel could have rewritten the stored tests: check first
+        tampered = gradebook_problems(course, [assignment])
+        if tampered:
+            result = {"success": False, "log": "",
+                      "error": "gradebook does not match source/ (run `labkit release`): " + "; ".join(tampered[:3])}
+        else:
+            result = api.autograde(assignment, student, force=True, create=True)
         error = result.get("error") or ""
         if result.get("success") and not args.no_feedback:
             fb = api.generate_feedback(assignment, student, force=True)

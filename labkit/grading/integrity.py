@@ -1,0 +1,273 @@
+"""Tamper checks for student code that shares the kernel with the tests.
+
+nbgrader runs the hidden tests in the student's own kernel, so code in an answer cell can change
+how the tests behave without touching their text: an IPython AST or input transformer that drops
+every check, an event hook, a custom exception handler, ``sys.settrace``, or a monkeypatched
+``numpy.allclose`` / ``torch.allclose`` / ``time.perf_counter`` / ``labkit.testing.check``. Two
+layers catch this:
+
+* :func:`scan_source` (run by the grader, outside the kernel) flags code that reaches for those
+  hooks or for the usual ways to hide such a reach (``exec``, ``__import__``, ``ctypes``, ...);
+* :func:`snapshot` runs in the kernel before any student cell and records the identity of every
+  hook and of the functions the tests rely on; :func:`probe` runs after each test cell and lists
+  what changed. The grader calls it through ``user_expressions``, which IPython evaluates with a
+  plain ``eval`` — no input or AST transformer applies — and a test cell whose probe does not come
+  back clean gets 0 points with the reason (see ``labkit.grading.execute``).
+
+Nothing in this module imports a framework; the kernel side uses only the standard library.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import sys
+
+# modules whose public functions the tests rely on; checked when loaded (snapshot or first probe)
+WATCHED_MODULES = ["builtins", "time", "math", "random", "copy", "json", "numpy", "numpy.testing",
+                   "torch", "torch.testing", "torch.nn.functional", "tensorflow", "keras", "labkit",
+                   "labkit.testing", "labkit.testing_torch", "labkit.grading.integrity"]
+# IPython hooks that can rewrite or hide what a cell does
+_SHELL_LISTS = ["ast_transformers", "input_transformers_post"]
+_MANAGER_LISTS = ["cleanup_transforms", "line_transforms", "token_transformers"]
+_SHELL_ATTRS = ["displayhook", "display_pub", "display_formatter", "custom_exceptions", "CustomTB",
+                "InteractiveTB", "SyntaxTB", "compile", "input_transformer_manager", "events",
+                "user_module"]
+
+_state: dict = {}
+_BUILTIN_TYPES = {"builtin_function_or_method", "method-wrapper", "wrapper_descriptor", "method_descriptor",
+                  "classmethod_descriptor", "getset_descriptor", "member_descriptor", "ufunc",
+                  "cython_function_or_method", "fused_cython_function", "NoneType", "_ArrayFunctionDispatcher"}
+
+
+def _trusted_prefixes() -> tuple[str, ...]:
+    import os
+
+    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the labkit package's parent
+    prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.join(here, "labkit")}
+    return tuple(os.path.realpath(p) + os.sep for p in prefixes)
+
+
+def _origin(obj) -> str:
+    """The file an object's code comes from ("<builtin>" for C code, "<notebook>" for cell code)."""
+    import functools
+
+    for _ in range(5):
+        if isinstance(obj, functools.partial):
+            obj = obj.func
+        elif hasattr(obj, "__func__"):
+            obj = obj.__func__
+        else:
+            break
+    code = getattr(obj, "__code__", None)
+    if code is not None:
+        return code.co_filename
+    if type(obj).__name__ in _BUILTIN_TYPES or obj is None or isinstance(obj, (int, float, str, bool, tuple)):
+        return "<builtin>"
+    klass = obj if isinstance(obj, type) else type(obj)
+    if klass.__module__ in ("builtins", None):
+        return "<builtin>"
+    mod = sys.modules.get(klass.__module__)
+    if klass.__module__ == "__main__" or mod is None:
+        return "<notebook>"
+    return getattr(mod, "__file__", None) or "<builtin>"
+
+
+def _trusted(obj) -> bool:
+    import os
+
+    where = _origin(obj)
+    return where == "<builtin>" or os.path.realpath(where).startswith(_trusted_prefixes())
+
+
+def _callables(mod) -> dict[str, object]:
+    try:
+        items = list(vars(mod).items())
+    except TypeError:
+        return {}
+    return {k: v for k, v in items if not k.startswith("__") and callable(v)}
+
+
+def _current(shell) -> dict[str, list]:
+    """Every hook and test helper, as ``key -> [objects]``."""
+    import threading
+
+    state = {"sys.gettrace": [sys.gettrace()], "sys.getprofile": [sys.getprofile()],
+             "sys.displayhook": [sys.displayhook], "sys.excepthook": [sys.excepthook],
+             "threading.settrace": [getattr(threading, "_trace_hook", None)],
+             "threading.setprofile": [getattr(threading, "_profile_hook", None)]}
+    if shell is None:
+        return state
+    for name in _SHELL_LISTS:
+        state[f"shell.{name}"] = list(getattr(shell, name, []))
+    mgr = getattr(shell, "input_transformer_manager", None)
+    for name in _MANAGER_LISTS:
+        state[f"input_transformer_manager.{name}"] = list(getattr(mgr, name, []))
+    for name in _SHELL_ATTRS:
+        state[f"shell.{name}"] = [getattr(shell, name, None)]
+    for name, callbacks in getattr(getattr(shell, "events", None), "callbacks", {}).items():
+        state[f"events.{name}"] = list(callbacks)
+    for key, value in vars(shell).items():  # methods patched on the instance
+        if callable(value) and not isinstance(value, type):
+            state[f"shell.{key}"] = [value]
+    for klass in type(shell).__mro__:  # ... or on its classes
+        for key, value in _callables(klass).items():
+            state[f"{klass.__qualname__}.{key}"] = [value]
+    return state
+
+
+def snapshot(preload: tuple[str, ...] = ()) -> None:
+    """Record the pristine state (evaluated by the grader before the first cell of the notebook,
+    in the same way as :func:`probe`, so that both see the kernel between two executions)."""
+    import importlib
+
+    for name in preload:
+        try:
+            importlib.import_module(name)
+        except Exception:  # a missing optional framework is not tampering
+            pass
+    _state["hooks"] = {k: {id(o) for o in v} for k, v in _current(_get_shell()).items()}
+    _state["modules"] = {name: {k: id(v) for k, v in _callables(sys.modules[name]).items()}
+                         for name in WATCHED_MODULES if name in sys.modules}
+
+
+def _get_shell():
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()
+
+
+def changes() -> list[str]:
+    """Hooks and test helpers replaced by code from the notebook since the snapshot.
+
+    A replacement whose code comes from an installed package (e.g. ``torch._dynamo`` wrapping
+    ``torch.manual_seed``, matplotlib registering a ``post_execute`` hook) is not tampering.
+    """
+    if "hooks" not in _state:
+        return ["no hay instantánea del estado inicial del kernel"]
+    found = []
+    for key, objs in _current(_get_shell()).items():
+        before = _state["hooks"].get(key, set())
+        if any(id(o) not in before and not _trusted(o) for o in objs):
+            found.append(key)
+    found += _namespace_changes(_get_shell())
+    for name in WATCHED_MODULES:
+        mod = sys.modules.get(name)
+        if mod is None:
+            continue
+        table = _callables(mod)
+        before = _state["modules"].setdefault(name, {k: id(v) for k, v in table.items()})  # first seen now
+        changed = sorted(k for k, v in table.items() if k in before and before[k] != id(v) and not _trusted(v))
+        if changed:
+            found.append(f"{name}.{', '.join(changed[:5])}")
+    return found
+
+
+# names the tests use from the notebook's namespace: they must still be the real thing
+MODULE_ALIASES = {"np": "numpy", "torch": "torch", "nn": "torch.nn", "F": "torch.nn.functional", "tf": "tensorflow",
+                  "keras": "keras", "labkit": "labkit", "time": "time", "math": "math"}
+HELPER_MODULES = ["labkit.testing", "labkit.testing_torch"]
+
+
+def _namespace_changes(shell) -> list[str]:
+    """Names in the notebook's namespace that shadow a builtin, a test helper or a module alias
+    with code from the notebook (e.g. ``check = lambda *a: None`` or ``isinstance = ...``)."""
+    import builtins
+
+    if shell is None:
+        return []
+    found = []
+    real = vars(builtins)
+    helpers = {}
+    for mod_name in HELPER_MODULES:
+        mod = sys.modules.get(mod_name)
+        helpers.update({k: v for k, v in _callables(mod).items() if not k.startswith("_")} if mod else {})
+    for name, value in list(shell.user_ns.items()):
+        if name.startswith("_"):
+            continue
+        if name in real and callable(value) and value is not real[name] and not _trusted(value):
+            found.append(f"el nombre {name} (una función de Python)")
+        elif name in helpers and value is not helpers[name]:
+            found.append(f"el nombre {name} (una función de los tests)")
+        elif name in MODULE_ALIASES and MODULE_ALIASES[name] in sys.modules \
+                and value is not sys.modules[MODULE_ALIASES[name]]:
+            found.append(f"el nombre {name} (el módulo {MODULE_ALIASES[name]})")
+    return found
+
+
+class ProbeResult(Exception):
+    """Carries the probe's JSON. Raised, not returned: IPython reports an exception in a
+    ``user_expression`` with ``str(exc)`` directly, so no display formatter can rewrite it."""
+
+
+def probe(nonce: str) -> None:
+    """Raise :class:`ProbeResult` with JSON ``{"nonce", "changes"}`` — evaluated by the grader
+    (through ``user_expressions``) after each test cell."""
+    try:
+        found = changes()
+    except Exception as err:  # a probe that cannot look is itself a finding
+        found = [f"la comprobación falló: {type(err).__name__}"]
+    raise ProbeResult(json.dumps({"nonce": nonce, "changes": found}))
+
+
+# --- static scan (grader side) ------------------------------------------------------------------
+
+# names whose mere use in an answer is worth an instructor's look
+_HOOK_ATTRS = {"ast_transformers", "input_transformers_post", "input_transformers_cleanup",
+               "input_transformer_manager", "register", "set_custom_exc", "settrace", "setprofile",
+               "displayhook", "excepthook", "register_magic_function", "run_cell", "showtraceback",
+               "meta_path", "path_hooks", "_getframe", "f_globals", "f_locals", "f_back"}
+_ESCAPE_NAMES = {"get_ipython", "exec", "eval", "compile", "__import__", "globals", "setattr", "delattr",
+                 "__builtins__", "breakpoint"}
+_ESCAPE_MODULES = {"ctypes", "gc", "inspect", "importlib", "builtins", "marshal", "pickle", "dill",
+                   "socket", "subprocess", "multiprocessing", "signal", "sqlite3", "codecs", "base64",
+                   "zlib", "pty", "resource", "shutil", "ptrace", "labkit.grading", "IPython", "ipykernel",
+                   "nbgrader", "urllib", "requests", "http"}
+_PATCHED_MODULES = {"np", "numpy", "torch", "tf", "time", "math", "labkit", "builtins", "sys", "testing"}
+_WATCHED_OBJECTS = {"allclose", "isclose", "array_equal", "assert_allclose", "assert_close", "equal",
+                    "perf_counter", "time", "process_time", "monotonic", "check", "check_type",
+                    "check_shape", "assert_close", "__eq__", "__ne__", "__bool__", "AssertionError"}
+
+
+# names the test cells call: redefining them in the notebook's namespace changes every test
+_SHADOWED = {"check", "check_type", "check_shape", "assert_close", "check_raises", "isinstance", "type",
+             "len", "getattr", "hasattr", "callable", "AssertionError", "print"}
+
+
+def scan_source(code: str) -> list[str]:
+    """Suspicious constructs in one cell of student code (human-readable, Spanish)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        try:  # IPython syntax (magics, !shell): scan what Python can read
+            tree = ast.parse("\n".join(l for l in code.splitlines() if not l.lstrip().startswith(("%", "!"))))
+        except SyntaxError:
+            return []
+    found: list[str] = []
+    for line in code.splitlines():
+        s = line.lstrip()
+        if s.startswith("!") or s.startswith("%%bash") or s.startswith("%%sh") or s.startswith("%system"):
+            found.append(f"ejecuta órdenes del sistema ({s[:40]!r})")
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            for name in names:
+                if any(name == m or name.startswith(m + ".") for m in _ESCAPE_MODULES):
+                    found.append(f"importa {name}")
+        elif isinstance(node, ast.Name) and node.id in _ESCAPE_NAMES:
+            found.append(f"usa {node.id}")
+        elif isinstance(node, ast.Attribute) and node.attr in _HOOK_ATTRS:
+            found.append(f"toca .{node.attr}")
+        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                if isinstance(t, ast.Attribute) and (t.attr in _WATCHED_OBJECTS or (
+                        isinstance(t.value, ast.Name) and t.value.id in _PATCHED_MODULES)):
+                    found.append(f"reasigna {ast.unparse(t)}")
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in _SHADOWED | {"__eq__", "__ne__", "__bool__"}:
+            found.append(f"define {node.name}")
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            found += [f"reasigna {t.id}" for t in targets if isinstance(t, ast.Name) and t.id in _SHADOWED]
+    return sorted(set(found))

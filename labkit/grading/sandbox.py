@@ -1,0 +1,289 @@
+"""Run each student's kernel in a sandbox: no network, no view of the course, hard limits.
+
+nbgrader runs student code in an IPython kernel with the grader's own permissions: the kernel can
+read ``source/`` (solutions and hidden tests), rewrite ``gradebook.db``, talk to the network and
+leave detached processes behind. :class:`SandboxKernelManager` starts that kernel instead inside
+`bubblewrap <https://github.com/containers/bubblewrap>`_ (Debian/Ubuntu package ``bubblewrap``):
+
+* the file system is read-only, and the course root, ``/home``, ``/root``, ``/tmp`` and friends are
+  hidden behind empty tmpfs mounts; only the Python environment and ``labkit`` are mounted back
+  (read-only), plus a size-limited scratch folder as the working directory with the assignment's
+  companion files from ``release/<assignment>/`` (e.g. ``config.yaml``) — never the student's own
+  extra files;
+* new network namespace (no network at all: the kernel talks to the grader over Unix sockets in a
+  private folder), new PID namespace (when the kernel is stopped, every process it started dies with
+  it, ``setsid`` or not), new IPC/UTS namespaces, a clean environment (no ``NBGRADER_EXECUTION``);
+* resource limits set inside the sandbox by :func:`main` before the kernel starts: address space
+  (memory), processes (fork bombs), file size, open files; when the grader runs as root the kernel
+  also drops to an unprivileged uid (so that the process limit applies: root is exempt from it).
+
+Without bubblewrap (macOS, Windows, Linux without user namespaces) the kernel still gets the clean
+environment, the scratch working directory and the resource limits, and every process it leaves
+behind is killed by an environment tag; :func:`isolation_level` says which one is in use and the
+grading log reports it. Settings: environment variables ``LAB08_SANDBOX`` (``auto``/``bwrap``/
+``off``), ``LAB08_SANDBOX_MEMORY`` (bytes, default 8 GiB), ``LAB08_SANDBOX_NPROC`` (default 512),
+``LAB08_SANDBOX_UID`` (when root; by default one per grading run and parallel batch).
+"""
+from __future__ import annotations
+
+import functools
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+
+from labkit.grading.course import KERNEL_ENV, REPO
+
+GiB = 1024 ** 3
+HIDDEN = ["/home", "/root", "/tmp", "/var/tmp", "/run", "/mnt", "/media", "/srv"]
+TAG = "LAB08_SANDBOX_TAG"  # environment variable that marks every process of one kernel
+SCRATCH_SIZE = 512 * 1024 ** 2  # bytes of tmpfs for the working directory and for /tmp
+
+
+def limits() -> dict[str, int]:
+    """Resource limits for one kernel (from the environment, with course defaults)."""
+    env = os.environ
+    return {
+        "memory": int(env.get("LAB08_SANDBOX_MEMORY", 8 * GiB)),
+        "nproc": int(env.get("LAB08_SANDBOX_NPROC", 512)),
+        "fsize": int(env.get("LAB08_SANDBOX_FSIZE", 256 * 1024 ** 2)),
+        "nofile": int(env.get("LAB08_SANDBOX_NOFILE", 1024)),
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def isolation_level() -> str:
+    """``"bwrap"`` when bubblewrap works here (and ``LAB08_SANDBOX`` is not ``off``), else ``"limits"``."""
+    mode = os.environ.get("LAB08_SANDBOX", "auto")
+    if mode == "off":
+        return "limits"
+    bwrap = shutil.which("bwrap")
+    ok = False
+    if bwrap:
+        probe = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all",
+                 "--die-with-parent", "--tmpfs", "/tmp", "true"]
+        try:
+            ok = subprocess.run(probe, capture_output=True, timeout=30).returncode == 0
+        except (OSError, subprocess.TimeoutExpired):
+            ok = False
+    if mode == "bwrap" and not ok:
+        raise RuntimeError("LAB08_SANDBOX=bwrap but bubblewrap is missing or cannot create namespaces here "
+                           "(install the Debian/Ubuntu package `bubblewrap`)")
+    return "bwrap" if ok else "limits"
+
+
+def kernel_env(tag: str) -> dict[str, str]:
+    """The whole environment of a sandboxed kernel: nothing from the grader's own environment."""
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": "/tmp",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "PYTHONNOUSERSITE": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "MPLCONFIGDIR": "/tmp/matplotlib",
+        "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", ""),
+        "CUDA_VISIBLE_DEVICES": os.environ.get("CUDA_VISIBLE_DEVICES", ""),
+        TAG: tag,
+        **KERNEL_ENV,
+    }
+    return {k: v for k, v in env.items() if v != ""}
+
+
+def _needed_paths() -> list[str]:
+    """Folders the kernel must see read-only even if they sit under a hidden folder."""
+    paths = {sys.prefix, sys.base_prefix, str(REPO / "labkit"), str(Path(sys.executable).resolve().parent.parent)}
+    return sorted(p for p in paths if Path(p).exists())
+
+
+def bwrap_argv(cmd: list[str], *, workdir: str, conn_dir: str, companions: list[Path],
+               course_root: Path, env: dict[str, str]) -> list[str]:
+    """The bubblewrap command line that runs ``cmd`` (the kernel) in the sandbox."""
+    # as root: no user namespace, so that the launcher can drop to an unprivileged uid inside
+    unshare = (["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+               if os.geteuid() == 0 else ["--unshare-all"])
+    argv = [shutil.which("bwrap") or "bwrap", "--die-with-parent", "--new-session",
+            *unshare, "--hostname", "sandbox",
+            "--ro-bind", "/", "/", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/dev/shm",
+            "--proc", "/proc"]
+    # the course root, where its source/ really lives (a symlink in scratch roots) and this
+    # repository (which holds the course's own source/ and gradebook) are hidden too
+    secret = {str(course_root), str((course_root / "source").resolve()), str(REPO)}
+    hidden = [h for h in HIDDEN if Path(h).is_dir()] + sorted(p for p in secret if Path(p).exists())
+    for h in hidden:
+        argv += ["--perms", "1777", "--size", str(SCRATCH_SIZE), "--tmpfs", h] if h == "/tmp" else ["--tmpfs", h]
+    for p in _needed_paths():
+        if any(p == h or p.startswith(h.rstrip("/") + "/") for h in hidden):
+            argv += ["--ro-bind", p, p]
+    argv += ["--bind", conn_dir, conn_dir, "--perms", "1777", "--size", str(SCRATCH_SIZE), "--tmpfs", workdir]
+    for f in companions:
+        argv += ["--ro-bind", str(f), f"{workdir}/{f.name}"]
+    argv += ["--chdir", workdir, "--clearenv"]
+    for k, v in env.items():
+        argv += ["--setenv", k, v]
+    return argv + ["--"] + cmd
+
+
+def launcher_argv(cmd: list[str], *, uid: int | None) -> list[str]:
+    """``python -m labkit.grading.sandbox`` sets the limits (and drops to ``uid``), then execs ``cmd``."""
+    lim = limits()
+    argv = [sys.executable, "-P", "-m", "labkit.grading.sandbox",
+            f"--memory={lim['memory']}", f"--nproc={lim['nproc']}",
+            f"--fsize={lim['fsize']}", f"--nofile={lim['nofile']}"]
+    if uid is not None:
+        argv.append(f"--uid={uid}")
+    return argv + ["--"] + cmd
+
+
+def kill_tagged(tag: str) -> int:
+    """Kill every process whose environment carries ``TAG=tag`` (fallback without PID namespaces)."""
+    killed = 0
+    needle = f"{TAG}={tag}".encode()
+    for pid_dir in Path("/proc").glob("[0-9]*"):
+        try:
+            if needle in (pid_dir / "environ").read_bytes().split(b"\0"):
+                os.kill(int(pid_dir.name), signal.SIGKILL)
+                killed += 1
+        except (OSError, ValueError):
+            continue
+    return killed
+
+
+def _processes_of(uid: int) -> list[int]:
+    pids = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            for line in status.read_text().splitlines():
+                if line.startswith("Uid:"):
+                    if int(line.split()[1]) == uid:
+                        pids.append(int(status.parent.name))
+                    break
+        except (OSError, ValueError):
+            continue
+    return pids
+
+
+def clear_uid(uid: int, wait: float = 20.0) -> None:
+    """Kill what is left of earlier kernels of ``uid`` and wait until it is gone (reaped): the
+    process limit counts per uid, so a fork bomb's leftovers would starve the next kernel."""
+    import time
+
+    deadline = time.monotonic() + wait
+    while True:
+        pids = _processes_of(uid)
+        if not pids or time.monotonic() > deadline:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.05)
+
+
+def default_uid() -> int:
+    """The sandbox uid of this grading run's first batch (root only): unique per grading process,
+    so that two grading runs at once never share a uid (nor its process limit)."""
+    return int(os.environ.get("LAB08_SANDBOX_UID") or 100000 + (os.getpid() % 50000) * 64)
+
+
+class SandboxKernelManager(AsyncKernelManager):
+    """An ``AsyncKernelManager`` whose kernel runs in the sandbox described in this module.
+
+    Set ``companions`` (files copied next to the notebook) and ``course_root`` before starting.
+    The kernel talks to the grader over Unix sockets (``transport="ipc"``) in a private folder,
+    because it has no network; interrupts are sent as messages (signals would hit bubblewrap).
+    """
+
+    companions: list[Path] = []
+    course_root: Path = REPO
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.tag = uuid.uuid4().hex
+        self.conn_dir = tempfile.mkdtemp(prefix="labkit-kernel-")
+        self.level = isolation_level()
+        self.uid = default_uid() if os.geteuid() == 0 else None
+        if self.uid is not None:
+            clear_uid(self.uid)
+            os.chown(self.conn_dir, self.uid, self.uid)
+        os.chmod(self.conn_dir, 0o700)
+        self.transport = "ipc"
+        self.ip = os.path.join(self.conn_dir, "kernel")
+        self.connection_file = os.path.join(self.conn_dir, "kernel.json")
+        self.workdir = None if self.level == "bwrap" else tempfile.mkdtemp(prefix="labkit-work-")
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        cmd = super().format_kernel_cmd(extra_arguments)
+        # -P: the working directory never shadows an installed package (a planted numpy.py)
+        cmd = [cmd[0], "-P", *cmd[1:], "--IPKernelApp.ignore_cwd=True"] if "python" in Path(cmd[0]).name else cmd
+        inner = launcher_argv(cmd, uid=self.uid)
+        if self.level == "bwrap":
+            return bwrap_argv(inner, workdir="/home/student", conn_dir=self.conn_dir,
+                              companions=list(self.companions), course_root=Path(self.course_root),
+                              env=kernel_env(self.tag))
+        for f in self.companions:
+            shutil.copy(f, self.workdir)
+        return inner
+
+    async def _async_pre_start_kernel(self, **kw):
+        cmd, kw = await super()._async_pre_start_kernel(**kw)
+        if os.geteuid() == 0 and self.uid is not None:
+            os.chown(self.connection_file, self.uid, self.uid)
+        kw["env"] = kernel_env(self.tag)
+        kw["cwd"] = self.workdir if self.level != "bwrap" else "/"
+        return cmd, kw
+
+    async def _async_interrupt_kernel(self) -> None:
+        msg = self.session.msg("interrupt_request", content={})
+        self._connect_control_socket()
+        self.session.send(self._control_socket, msg)
+
+    interrupt_kernel = _async_interrupt_kernel
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            kill_tagged(self.tag)  # no-op with bwrap: the PID namespace is gone already
+            shutil.rmtree(self.conn_dir, ignore_errors=True)
+            if self.workdir:
+                shutil.rmtree(self.workdir, ignore_errors=True)
+
+    cleanup_resources = _async_cleanup_resources
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Inside the sandbox: set resource limits, drop privileges, then exec the kernel."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m labkit.grading.sandbox")
+    for name in ("memory", "nproc", "fsize", "nofile", "uid"):
+        parser.add_argument(f"--{name}", type=int)
+    parser.add_argument("cmd", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
+    for limit, value in [(resource.RLIMIT_AS, args.memory), (resource.RLIMIT_NPROC, args.nproc),
+                         (resource.RLIMIT_FSIZE, args.fsize), (resource.RLIMIT_NOFILE, args.nofile),
+                         (resource.RLIMIT_CORE, 0)]:
+        if value is not None:
+            try:
+                resource.setrlimit(limit, (value, value))
+            except (ValueError, OSError):
+                pass
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-big file fails with EFBIG, not a dead kernel
+    if args.uid is not None and os.geteuid() == 0:
+        os.setgroups([])
+        os.setgid(args.uid)
+        os.setuid(args.uid)
+    os.execvp(cmd[0], cmd)
+
+
+if __name__ == "__main__":
+    main()
