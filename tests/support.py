@@ -1,6 +1,7 @@
 """Helpers shared by the test modules: the graded samples and scratch course roots."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from labkit.grading import pipeline, samples
@@ -22,8 +23,30 @@ def all_samples() -> list[tuple[str, str]]:
 
 
 SAMPLES = all_samples()
-FAST_SPECS = [s for s in samples.catalogue(Course().assignments())
-              if (s.assignment, s.student) not in set(SAMPLES)]
+# CI checks, by the quick path, one entry per answer cell not already covered by the nbgrader
+# samples (about a third of the catalogue: CI's time budget); LAB08_FULL_CATALOGUE=1 checks every
+# entry (`labkit verify` grades them all through nbgrader).
+FULL_CATALOGUE = os.environ.get("LAB08_FULL_CATALOGUE") == "1"
+
+
+def _fast_specs() -> list[samples.SampleSpec]:
+    specs = samples.catalogue(Course().assignments())
+    graded = set(SAMPLES)
+    rest = [s for s in specs if (s.assignment, s.student) not in graded]
+    if FULL_CATALOGUE:
+        return rest
+    covered = {(s.assignment, cell) for s in specs if (s.assignment, s.student) in graded and not s.expect_full
+               for cell in s.cells}
+    kept = []
+    for spec in rest:
+        new = {(spec.assignment, cell) for cell in spec.cells} - covered
+        if new:
+            kept.append(spec)
+            covered |= new
+    return kept
+
+
+FAST_SPECS = _fast_specs()
 FAST_CHUNK = 8  # entries checked in one kernel (labkit.grading.fastcheck.run_many)
 
 

@@ -62,6 +62,7 @@ def cmd_grade(args) -> int:
         return 1
     pairs, flags = intake.prepare(course, pairs)  # structure checked and repaired before grading
     skipped = intake.not_graded(flags)
+    _print_isolation()
     results = pipeline.grade(course, pairs, feedback=not args.no_feedback, jobs=args.jobs) if pairs else []
     failed = [r for r in results if not r.ok]
     print(f"graded {len(results) - len(failed)} of {len(results) + len(skipped)} submissions")
@@ -70,6 +71,16 @@ def cmd_grade(args) -> int:
     for f in failed:
         print(f"  NOT GRADED {f.assignment} {f.student}: {f.message}")
     return 0
+
+
+def _print_isolation() -> None:
+    from labkit.grading.sandbox import isolation_level
+
+    if isolation_level() == "bwrap":
+        print("kernel isolation: bubblewrap sandbox (no network, course hidden, resource limits)")
+    else:
+        print("WARNING: bubblewrap is not available: student kernels get resource limits only and can read "
+              "the course (install the `bubblewrap` package; see README, Isolation)")
 
 
 def cmd_report(args, failures=()) -> int:
@@ -96,10 +107,11 @@ def cmd_demo(args) -> int:
     print(f"== 2/4 samples: reference, blank and {args.wrong} catalogue mistake(s) per assignment")
     pairs = samples.build_samples(course, args.assignments or None, wrong)
     print(f"wrote {len(pairs)} submissions")
-    print("== 3/4 autograde + feedback (one isolated process per submission)")
+    print("== 3/4 intake checks, then autograde + feedback (each kernel sandboxed)")
     from labkit.grading import intake
 
     pairs, flags = intake.prepare(course, pairs)  # structure checked and repaired before grading
+    _print_isolation()
     results = pipeline.grade(course, pairs, jobs=args.jobs)
     print("== 4/4 report")
     failures = [r for r in results if not r.ok]
