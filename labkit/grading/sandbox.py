@@ -5,11 +5,11 @@ read ``source/`` (solutions and hidden tests), rewrite ``gradebook.db``, talk to
 leave detached processes behind. :class:`SandboxKernelManager` starts that kernel instead inside
 `bubblewrap <https://github.com/containers/bubblewrap>`_ (Debian/Ubuntu package ``bubblewrap``):
 
-* the file system is read-only, and the course root, ``/home``, ``/root``, ``/tmp`` and friends are
-  hidden behind empty tmpfs mounts; only the Python environment and ``labkit`` are mounted back
-  (read-only), plus a size-limited scratch folder as the working directory with the assignment's
-  companion files from ``release/<assignment>/`` (e.g. ``config.yaml``) — never the student's own
-  extra files;
+* the file system is an allow-list: the system folders (``/usr``, ``/etc``, ``/lib``...) and the
+  Python environment and ``labkit``, all read-only, a private ``/tmp``, and a size-limited scratch
+  folder as the working directory with the assignment's companion files from
+  ``release/<assignment>/`` (e.g. ``config.yaml``) — never the student's own extra files. The course,
+  the gradebook, other checkouts, home folders and data disks do not exist in it;
 * new network namespace (no network at all: the kernel talks to the grader over Unix sockets in a
   private folder), new PID namespace (when the kernel is stopped, every process it started dies with
   it, ``setsid`` or not), new IPC/UTS namespaces, a clean environment (no ``NBGRADER_EXECUTION``);
@@ -42,7 +42,6 @@ from jupyter_client.manager import AsyncKernelManager
 from labkit.grading.course import KERNEL_ENV, REPO
 
 GiB = 1024 ** 3
-HIDDEN = ["/home", "/root", "/tmp", "/var/tmp", "/run", "/mnt", "/media", "/srv"]
 TAG = "LAB08_SANDBOX_TAG"  # environment variable that marks every process of one kernel
 SCRATCH_SIZE = 512 * 1024 ** 2  # bytes of tmpfs for the working directory and for /tmp
 
@@ -103,25 +102,49 @@ def _needed_paths() -> list[str]:
     return sorted(p for p in paths if Path(p).exists())
 
 
+SYSTEM = ["/usr", "/etc", "/opt", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/sys"]
+
+
 def bwrap_argv(cmd: list[str], *, workdir: str, conn_dir: str, companions: list[Path],
                course_root: Path, env: dict[str, str]) -> list[str]:
-    """The bubblewrap command line that runs ``cmd`` (the kernel) in the sandbox."""
+    """The bubblewrap command line that runs ``cmd`` (the kernel) in the sandbox.
+
+    The kernel's file system is an allow-list: the system folders (read-only), the Python
+    environment and ``labkit`` (read-only), a private ``/tmp``, the connection folder and the
+    working directory. Nothing else of the host exists in it — no other checkout of the course, no
+    home folders, no data disks — and the course root and this repository are hidden even if they
+    sit inside an allowed folder.
+    """
     # as root: no user namespace, so that the launcher can drop to an unprivileged uid inside
     unshare = (["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
                if os.geteuid() == 0 else ["--unshare-all"])
-    argv = [shutil.which("bwrap") or "bwrap", "--die-with-parent", "--new-session",
-            *unshare, "--hostname", "sandbox",
-            "--ro-bind", "/", "/", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/dev/shm",
-            "--proc", "/proc"]
-    # the course root, where its source/ really lives (a symlink in scratch roots) and this
-    # repository (which holds the course's own source/ and gradebook) are hidden too
-    secret = {str(course_root), str((course_root / "source").resolve()), str(REPO)}
-    hidden = [h for h in HIDDEN if Path(h).is_dir()] + sorted(p for p in secret if Path(p).exists())
-    for h in hidden:
-        argv += ["--perms", "1777", "--size", str(SCRATCH_SIZE), "--tmpfs", h] if h == "/tmp" else ["--tmpfs", h]
-    for p in _needed_paths():
-        if any(p == h or p.startswith(h.rstrip("/") + "/") for h in hidden):
+    argv = [shutil.which("bwrap") or "bwrap", "--die-with-parent", "--new-session", *unshare,
+            "--hostname", "sandbox"]
+    for p in SYSTEM:
+        if os.path.islink(p):
+            argv += ["--symlink", os.readlink(p), p]
+        elif os.path.isdir(p):
             argv += ["--ro-bind", p, p]
+    argv += ["--dev", "/dev", "--perms", "1777", "--tmpfs", "/dev/shm", "--proc", "/proc"]
+    for dev in sorted(Path("/dev").glob("nvidia*")) + [Path("/dev/dri")]:  # GPUs, when there are any
+        if dev.exists():
+            argv += ["--dev-bind", str(dev), str(dev)]
+    argv += ["--perms", "1777", "--size", str(SCRATCH_SIZE), "--tmpfs", "/tmp"]
+    # the course root, where its source/ really lives (a symlink in scratch roots) and this
+    # repository (which holds the course's own source/ and gradebook)
+    secret = {str(course_root), str((course_root / "source").resolve()), str(REPO)}
+    for s in sorted(p for p in secret if Path(p).exists()):
+        if any(s == a or s.startswith(a + "/") for a in SYSTEM):
+            argv += ["--tmpfs", s]
+    made: set[str] = set()
+    for p in [*_needed_paths(), conn_dir]:  # parents readable by the kernel's uid (bwrap makes them 0700)
+        for parent in reversed(Path(p).parents):
+            q = str(parent)
+            if q not in ("/", "/tmp") and q not in made and not any(q == a or q.startswith(a + "/") for a in SYSTEM):
+                argv += ["--perms", "0755", "--dir", q]
+                made.add(q)
+    for p in _needed_paths():
+        argv += ["--ro-bind", p, p]
     argv += ["--bind", conn_dir, conn_dir, "--perms", "1777", "--size", str(SCRATCH_SIZE), "--tmpfs", workdir]
     for f in companions:
         argv += ["--ro-bind", str(f), f"{workdir}/{f.name}"]
