@@ -20,7 +20,6 @@ Findings go to ``reports/flags.jsonl`` (:mod:`labkit.grading.flags`).
 """
 from __future__ import annotations
 
-import ast
 import json
 import os
 import time
