@@ -35,6 +35,9 @@ _NOISE = (
 # Modules whose import writes C++ log lines straight to file descriptor 2 (TensorFlow 2.21 prints
 # "All log messages before absl::InitializeLog() ..." whatever TF_CPP_MIN_LOG_LEVEL says).
 _LOUD_IMPORTS = ("tensorflow",)
+# Modules to configure right after their first import: PyTorch gets the thread share that the
+# tooling gave this kernel (labkit.threads; nothing happens in a student's own JupyterLab).
+_CONFIGURE_AFTER_IMPORT = ("torch",)
 
 
 @contextlib.contextmanager
@@ -69,15 +72,23 @@ class _QuietLoader(importlib.abc.Loader):
         return self._loader.create_module(spec)
 
     def exec_module(self, module):
-        with _fd2_silenced():
+        if module.__name__ in _LOUD_IMPORTS:
+            with _fd2_silenced():
+                self._loader.exec_module(module)
+        else:
             self._loader.exec_module(module)
+        if module.__name__ in _CONFIGURE_AFTER_IMPORT:
+            from labkit.threads import configure_torch
+
+            configure_torch()
 
 
 class _QuietImportFinder(importlib.abc.MetaPathFinder):
-    """On the first import of a module in ``_LOUD_IMPORTS``, wrap its loader in ``_QuietLoader``."""
+    """On the first import of a module in ``_LOUD_IMPORTS`` (silenced) or ``_CONFIGURE_AFTER_IMPORT``
+    (configured once loaded), wrap its loader in ``_QuietLoader``."""
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname not in _LOUD_IMPORTS or fullname in sys.modules:
+        if fullname not in (*_LOUD_IMPORTS, *_CONFIGURE_AFTER_IMPORT) or fullname in sys.modules:
             return None
         sys.meta_path.remove(self)  # let the normal finders answer, then put ourselves back
         try:
@@ -107,6 +118,10 @@ def quiet() -> None:
     warnings.filterwarnings("ignore", category=FutureWarning, module="keras.*")
     for name in ("tensorflow", "absl", "h5py", "matplotlib", "jax"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    if "torch" in sys.modules:
+        from labkit.threads import configure_torch
+
+        configure_torch()
     if "absl.logging" in sys.modules:
         sys.modules["absl.logging"].set_verbosity("error")
     if "tensorflow" in sys.modules:

@@ -11,7 +11,6 @@ from labkit.grading.course import KERNEL_ENV, Course
 from support import FAST_GROUP_OF, FAST_SPECS, GROUP_OF, SAMPLES, make_scratch_course
 
 os.environ.update(KERNEL_ENV)
-os.environ.setdefault("OMP_NUM_THREADS", "1")  # two kernels on two cores: no oversubscription
 
 
 @pytest.fixture(scope="session")

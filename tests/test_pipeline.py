@@ -163,3 +163,23 @@ def test_catalogue_append_section_keeps_the_reference_answer(scratch_course, tmp
     nb = samples.spec_notebook(scratch_course, spec)
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "train_eval")
     assert cell.source.index("def train_epoch") < cell.source.index("return 0.0, 0.0")
+
+
+def test_a_fault_of_the_grader_is_not_graded_never_a_zero(tmp_path):
+    """A companion file the kernel cannot read is the grader's fault: the submission is reported
+    NOT GRADED with the reason, and no score is recorded for it (issue 13)."""
+    from support import make_scratch_course
+
+    a = "part0_numpy_bridge"
+    course = make_scratch_course(tmp_path / "course", [a])
+    companion = course.release / a / "datos.txt"
+    companion.write_text("x")
+    companion.chmod(0)
+    samples.write_submission(course, "reference", a, samples.reference_notebook(course, a))
+    [res] = pipeline.grade(course, [(a, "reference")], feedback=False, echo=lambda _: None)
+    assert not res.ok
+    assert "datos.txt" in res.message or "datos.txt" in res.log, (res.message, res.log[-2000:])
+    graded = [s for s in pipeline.scores(course) if s.student == "reference"]
+    assert not graded or graded[0].max_code_score == 0, graded
+    table = pipeline.format_table(pipeline.scores(course), [res])
+    assert "NOT GRADED" in table

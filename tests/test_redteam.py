@@ -108,6 +108,8 @@ builtins.AssertionError = AssertionError
 NBGRADER_ENV = '''
 import os
 print("NBGRADER_EXECUTION =", os.environ.get("NBGRADER_EXECUTION"))
+print(f"torch threads = {torch.get_num_threads()}/{torch.get_num_interop_threads()}",
+      "TF intra/inter =", os.environ.get("TF_NUM_INTRAOP_THREADS"), os.environ.get("TF_NUM_INTEROP_THREADS"))
 '''
 DETACHED = f'''
 import subprocess, sys
@@ -437,6 +439,17 @@ def test_no_network_for_student_code(graded):
 def test_the_grading_environment_is_clean(graded):
     """REDTEAM #18: the kernel does not see NBGRADER_EXECUTION."""
     assert "NBGRADER_EXECUTION = None" in _outputs(graded, "rt_nbgrader_env")
+
+
+def test_a_grading_kernel_uses_only_its_share_of_the_cores(graded):
+    """Issue 19: two workers on C cores give each kernel C // 2 threads (PyTorch intra- and
+    inter-op, TensorFlow), so that parallel grading never oversubscribes the CPU."""
+    from labkit import threads
+
+    n = threads.share(2)
+    out = _outputs(graded, "rt_nbgrader_env")
+    assert f"torch threads = {n}/{n}" in out, out
+    assert f"TF intra/inter = {n} {n}" in out, out
 
 
 def test_a_planted_module_does_not_shadow_the_real_one(graded):

@@ -50,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.update(KERNEL_ENV)
     ensure_env_on_path()
+    from labkit import threads
+
+    threads.apply(1)  # one kernel at a time, as execution and autograde are compared alone
+    print(f"{threads.cores()} CPU core(s), {threads.describe(1)}")
 
     with tempfile.TemporaryDirectory(prefix="labkit-bench-") as tmp:
         course = Course.scratch(tmp)

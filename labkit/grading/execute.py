@@ -39,6 +39,12 @@ from labkit.grading.sandbox import SandboxKernelManager, isolation_level
 PROBE_TIMEOUT = 15  # seconds a kernel has to answer a probe before it counts as unresponsive
 
 
+class GraderFault(RuntimeError):
+    """The grader, not the submission, is at fault (the kernel cannot start, cannot import
+    ``labkit`` or cannot read a companion file): the submission is reported NOT GRADED with this
+    reason instead of losing points."""
+
+
 def _is_test(cell) -> bool:
     return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
 
@@ -61,6 +67,7 @@ class GuardedExecute(Execute):
         root = Path(self.config.CourseDirectory.root or ".")
         release_dir = root / "release" / self._who[0]
         companions = sorted(p for p in release_dir.glob("*") if p.is_file() and p.suffix != ".ipynb")
+        self._companions = companions
         self.kernel_manager_class = type("CourseKernelManager", (SandboxKernelManager,),
                                          {"companions": companions, "course_root": root})
         self.extra_arguments = [*self.extra_arguments, "--IPKernelApp.log_level=50"]
@@ -68,8 +75,12 @@ class GuardedExecute(Execute):
         self._index = -1  # the cell being executed
         try:
             return super().preprocess(nb, resources, km)
+        except GraderFault:
+            raise
         except Exception as err:  # the kernel could not start, or execution broke down
             first_line = str(err).strip().splitlines()[0] if str(err).strip() else ""
+            if self._index < 0:  # no cell ran: nothing the student wrote can be the cause
+                raise GraderFault(f"the grading kernel could not start ({type(err).__name__}: {first_line})") from err
             self._abort(f"execution stopped at cell {self._index} ({type(err).__name__}: {first_line})",
                         "la ejecución del cuaderno se detuvo" + (" (no arrancó el kernel)" if self._index < 0 else ""))
             for i, cell in enumerate(nb.cells):
@@ -136,7 +147,20 @@ class GuardedExecute(Execute):
             self._check(cell, timed_out)
         return cell, self.resources
 
+    def _preflight(self) -> None:
+        names = tuple(p.name for p in self._companions)
+        expr = f"__import__('labkit.grading.integrity', fromlist=['preflight']).preflight({names!r})"
+        reply = self._silent("", user_expressions={"preflight": expr}, timeout=max(60, self.timeout or 60))
+        if reply is None:
+            raise GraderFault("the grading kernel did not answer before the first cell")
+        result = reply.get("content", {}).get("user_expressions", {}).get("preflight", {})
+        if result.get("status") != "ok":
+            raise GraderFault(f"the grading kernel is not usable: {result.get('ename')}: {result.get('evalue')} "
+                              "(is labkit installed in the course environment, and can the kernel's user "
+                              "read release/<assignment>/?)")
+
     def _snapshot(self) -> None:
+        self._preflight()
         text = "\n".join(c.source for c in self.nb.cells if c.cell_type == "code")
         preload = ["numpy", "labkit.testing"]
         if "torch" in text:

@@ -196,6 +196,19 @@ def _namespace_changes(shell) -> list[str]:
     return found
 
 
+def preflight(companions: tuple[str, ...] = ()) -> bool:
+    """Run by the grader in a fresh kernel before any notebook cell: the kernel must be able to
+    import ``labkit`` (this call proves it) and read every companion file of the assignment in its
+    working directory. A failure here is the grader's fault, never the student's: the grader then
+    reports the submission as not graded instead of scoring it."""
+    import os
+
+    for name in companions:
+        with open(name, "rb") as fh:  # PermissionError / FileNotFoundError name the file
+            fh.read(1)
+    return bool(os.getcwd())
+
+
 class ProbeResult(Exception):
     """Carries the probe's JSON. Raised, not returned: IPython reports an exception in a
     ``user_expression`` with ``str(exc)`` directly, so no display formatter can rewrite it."""

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from labkit import threads
 from labkit.grading.course import KERNEL_ENV, Course, GradingError
 from labkit.grading.sandbox import default_uid
 
@@ -66,15 +67,17 @@ def grade(course: Course, pairs: list[tuple[str, str]], *, feedback: bool = True
     if tampered:
         raise GradingError("the gradebook does not match source/ (stored tests or points changed): "
                            + "; ".join(tampered[:5]) + " — run `labkit release` to rebuild it, then grade again")
-    if jobs > 1 and len({s for _, s in pairs}) > 1:
-        results = _grade_parallel(course, pairs, feedback, timeout, echo, jobs)
+    parallel = min(jobs, len({s for _, s in pairs})) if jobs > 1 else 1
+    thread_env = threads.plan(parallel)  # each kernel's share of the cores: no oversubscription
+    if parallel > 1:
+        results = _grade_parallel(course, pairs, feedback, timeout, echo, jobs, thread_env)
     else:
-        results = _grade_batch(course, pairs, feedback, timeout, echo)
+        results = _grade_batch(course, pairs, feedback, timeout, echo, thread_env=thread_env)
     log_runs(course, results)
     return results
 
 
-def _grade_parallel(course, pairs, feedback, timeout, echo, jobs) -> list[StepResult]:
+def _grade_parallel(course, pairs, feedback, timeout, echo, jobs, thread_env) -> list[StepResult]:
     from concurrent.futures import ThreadPoolExecutor
 
     students = sorted({s for _, s in pairs})
@@ -89,30 +92,32 @@ def _grade_parallel(course, pairs, feedback, timeout, echo, jobs) -> list[StepRe
             echo(line)
 
     with ThreadPoolExecutor(len(buckets)) as pool:
-        futures = [pool.submit(_grade_batch, course, b, feedback, timeout, locked_echo, slot)
+        futures = [pool.submit(_grade_batch, course, b, feedback, timeout, locked_echo, slot, thread_env)
                    for slot, b in enumerate(buckets)]
         by_pair = {(r.assignment, r.student): r for f in futures for r in f.result()}
     return [by_pair[p] for p in pairs]
 
 
-def _grade_batch(course, pairs, feedback, timeout, echo, slot: int = 0) -> list[StepResult]:
+def _grade_batch(course, pairs, feedback, timeout, echo, slot: int = 0,
+                 thread_env: dict | None = None) -> list[StepResult]:
     results: list[StepResult] = []
     remaining = list(pairs)
     while remaining:
-        done = _run_worker(course, remaining, feedback, timeout, echo, slot)
+        done = _run_worker(course, remaining, feedback, timeout, echo, slot, thread_env or {})
         results += done
         remaining = remaining[len(done):]
     return results
 
 
-def _run_worker(course, pairs, feedback, timeout, echo, slot: int = 0) -> list[StepResult]:
+def _run_worker(course, pairs, feedback, timeout, echo, slot: int = 0,
+                thread_env: dict | None = None) -> list[StepResult]:
     cmd = [sys.executable, "-m", "labkit.grading.worker", str(course.root)]
     cmd += ["--no-feedback"] if not feedback else []
     cmd += [f"{a}:{s}" for a, s in pairs]
     # each parallel batch's kernels run as their own uid (when grading as root), so that one
     # student's fork bomb uses up only that uid's process limit, not the neighbour's
     uid = default_uid() + slot
-    env = {**os.environ, **KERNEL_ENV, **course.env(), "LAB08_SANDBOX_UID": str(uid)}
+    env = {**os.environ, **KERNEL_ENV, **(thread_env or {}), **course.env(), "LAB08_SANDBOX_UID": str(uid)}
     errfile = tempfile.TemporaryFile(mode="w+")
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errfile, text=True,
                             env=env, start_new_session=True)

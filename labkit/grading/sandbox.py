@@ -39,6 +39,7 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 
+from labkit import threads
 from labkit.grading.course import KERNEL_ENV, REPO
 
 GiB = 1024 ** 3
@@ -88,7 +89,7 @@ def kernel_env(tag: str) -> dict[str, str]:
         "PYTHONNOUSERSITE": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
         "MPLCONFIGDIR": "/tmp/matplotlib",
-        "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", ""),
+        **{var: os.environ.get(var, "") for var in threads.MANAGED},  # this kernel's thread share
         "CUDA_VISIBLE_DEVICES": os.environ.get("CUDA_VISIBLE_DEVICES", ""),
         TAG: tag,
         **KERNEL_ENV,
@@ -242,6 +243,8 @@ class SandboxKernelManager(AsyncKernelManager):
         self.ip = os.path.join(self.conn_dir, "kernel")
         self.connection_file = os.path.join(self.conn_dir, "kernel.json")
         self.workdir = None if self.level == "bwrap" else tempfile.mkdtemp(prefix="labkit-work-")
+        if self.workdir and self.uid is not None:
+            os.chown(self.workdir, self.uid, self.uid)  # the kernel's own uid works (and reads) there
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)

@@ -1,6 +1,6 @@
 """Grading throughput for a whole class: students per minute with 1, 2, ... parallel workers.
 
-    python3 tasks.py throughput [--students N] [--jobs 1 2 4] [--assignment part0_numpy_bridge]
+    python3 tasks.py throughput [--students N] [--jobs 1 2 4] [--assignment A [A ...]] [--threads share all]
     python -m labkit.grading.throughput ...   (the same, in the course environment)
 
 For each ``--jobs`` value it builds a fresh scratch course (its own SQLite gradebook, in a temporary
@@ -8,16 +8,20 @@ folder, whatever ``$LAB08_DB_URL`` says), writes ``N`` copies of the reference s
 different student ids, and grades them with the course pipeline exactly as ``labkit grade --jobs j``
 does (autograde + feedback HTML, one isolated worker per batch). The release step is not timed.
 It prints wall seconds, students per minute and the speed-up over ``--jobs 1``; it exits 1 only
-when a submission could not be graded.
+when a submission could not be graded. ``--threads share`` (the course's rule, :mod:`labkit.threads`:
+each of N kernels on C cores gets C // N threads) is compared with ``--threads all`` (every kernel
+uses every core, as the frameworks do by default): the header line of each block says which.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import tempfile
 import time
 from pathlib import Path
 
+from labkit import threads
 from labkit.grading import pipeline, samples
 from labkit.grading.course import KERNEL_ENV, REPO, Course, ensure_env_on_path
 
@@ -37,17 +41,36 @@ def measure(assignment: str, students: int, jobs: int, echo=lambda _: None) -> d
         wall = time.perf_counter() - start
         full = sum(1 for s in pipeline.scores(course) if s.full)
     return {"jobs": jobs, "students": students, "wall": wall, "ok": sum(r.ok for r in results),
-            "full": full, "per_student": sum(r.seconds for r in results) / max(1, len(results))}
+            "full": full, "per_student": sum(r.seconds for r in results) / max(1, len(results)),
+            "threads": threads.share(min(jobs, students))}
+
+
+@contextlib.contextmanager
+def thread_mode(mode: str):
+    """``share``: the course's rule; ``all``: every kernel gets every core (the frameworks' default)."""
+    saved = {k: os.environ.get(k) for k in threads.MANAGED}
+    try:
+        for k in threads.MANAGED:
+            os.environ.pop(k, None)
+        if mode == "all":
+            os.environ[threads.SHARE_VAR] = str(threads.cores())
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def format_rows(rows: list[dict]) -> str:
     base = next((r["wall"] for r in rows if r["jobs"] == 1), None)
-    head = (f"{'jobs':>4} {'students':>8} {'wall s':>8} {'students/min':>12} {'speed-up':>8} "
+    head = (f"{'jobs':>4} {'threads':>7} {'students':>8} {'wall s':>8} {'students/min':>12} {'speed-up':>8} "
             f"{'s/student':>9}  graded")
     lines = [head, "-" * len(head)]
     for r in rows:
         speedup = f"{base / r['wall']:7.2f}x" if base else f"{'-':>8}"
-        lines.append(f"{r['jobs']:>4} {r['students']:>8} {r['wall']:8.1f} "
+        lines.append(f"{r['jobs']:>4} {r['threads']:>7} {r['students']:>8} {r['wall']:8.1f} "
                      f"{60 * r['students'] / r['wall']:12.1f} {speedup} {r['per_student']:9.1f}  "
                      f"{r['ok']}/{r['students']} ok, {r['full']} full marks")
     return "\n".join(lines)
@@ -59,28 +82,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--students", "-n", type=int, default=6, help="submissions to grade (default 6)")
     parser.add_argument("--jobs", "-j", type=int, nargs="+", default=[1, 2],
                         help="parallel workers to compare (default: 1 2)")
-    parser.add_argument("--assignment", default="part0_numpy_bridge",
-                        help="assignment whose reference solution is graded (default part0_numpy_bridge)")
+    parser.add_argument("--assignment", nargs="+", default=["part0_numpy_bridge", "part1_pytorch"],
+                        help="assignments whose reference solution is graded (default part0 and part1)")
+    parser.add_argument("--threads", nargs="+", choices=["share", "all"], default=["share", "all"],
+                        help="thread rule(s) to compare (default: share all)")
     parser.add_argument("--verbose", "-v", action="store_true", help="one line per graded submission")
     args = parser.parse_args(argv)
-    if args.assignment not in Course().assignments():
-        parser.error(f"unknown assignment {args.assignment!r}")
+    unknown = sorted(set(args.assignment) - set(Course().assignments()))
+    if unknown:
+        parser.error(f"unknown assignment(s) {unknown}")
     os.environ.update(KERNEL_ENV)
     ensure_env_on_path()
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(f"{args.assignment}: {args.students} reference submissions, autograde + feedback, "
-          f"{cores} CPU core(s), OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}")
-    rows = []
-    for jobs in args.jobs:
-        row = measure(args.assignment, args.students, jobs, print if args.verbose else (lambda _: None))
-        print(f"  jobs={jobs}: {row['wall']:.1f} s", flush=True)
-        rows.append(row)
-    print()
-    print(format_rows(rows))
-    print("\nwall s: from the first worker's start to the last result (release not included); "
+    ok = True
+    for assignment in args.assignment:
+        for mode in args.threads:
+            with thread_mode(mode):
+                rule = "; ".join(f"jobs={j}: {threads.describe(min(j, args.students))}" for j in args.jobs)
+                print(f"{assignment}: {args.students} reference submissions, autograde + feedback, "
+                      f"{threads.cores()} CPU core(s), --threads {mode} ({rule})", flush=True)
+                rows = [measure(assignment, args.students, jobs, print if args.verbose else (lambda _: None))
+                        for jobs in args.jobs]
+            print(format_rows(rows) + "\n", flush=True)
+            ok &= all(r["ok"] == r["students"] for r in rows)
+    print("wall s: from the first worker's start to the last result (release not included); "
           "s/student: mean autograde + feedback time inside a worker")
-    return 0 if all(r["ok"] == r["students"] for r in rows) else 1
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             result = api.autograde(assignment, student, force=True, create=True)
         error = result.get("error") or ""
+        if not result.get("success"):
+            _forget(course, assignment, student)
         if result.get("success") and not args.no_feedback:
             fb = api.generate_feedback(assignment, student, force=True)
             if not fb.get("success"):
@@ -53,6 +55,16 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write("\n" + json.dumps(out) + "\n")
         sys.stdout.flush()
     return 0
+
+
+def _forget(course, assignment: str, student: str) -> None:
+    """A submission that could not be graded leaves no score behind: nbgrader records the
+    submission (0 points) before it executes anything, and a grader fault is not a zero."""
+    try:
+        with course.gradebook() as gb:
+            gb.remove_submission(assignment, student)
+    except Exception:  # never recorded, or the gradebook is unreachable: nothing to forget
+        pass
 
 
 if __name__ == "__main__":
