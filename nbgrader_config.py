@@ -40,7 +40,18 @@ c.Autograde.autograde_preprocessors = [
     "labkit.grading.preprocessors.StderrToStdout",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
+    "labkit.grading.preprocessors.NeutralizeOutputs",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+# --- what a student may receive -----------------------------------------------------------------
+# The autograded notebook (what formgrader renders) holds no active content from student code
+# (NeutralizeOutputs above). Feedback HTML shows each test's name, points and Spanish message,
+# never the hidden test code or a traceback quoting it.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "labkit.grading.preprocessors.HideTestCode",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

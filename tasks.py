@@ -6,50 +6,64 @@
     python3 tasks.py bench    notebook execution vs autograde time (performance budget)
     python3 tasks.py throughput  students graded per minute, 1 vs 2 workers (--students N --jobs 1 2 4)
     python3 tasks.py lab      open JupyterLab in the course environment
+    python3 tasks.py publish DIR  write the student edition into DIR (--zip for one archive)
     python3 tasks.py setup    only create/update the environment
 
 Extra arguments go to the underlying command (e.g. `python3 tasks.py test -k part0`).
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("LAB08_VENV", ROOT / ".venv"))
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
-STAMP = VENV / ".lab08-requirements.sha256"
 PYTEST = ["-m", "pytest", "-n", "2", "--dist", "loadgroup", "--timeout", "900", "--durations", "25",
           "--nbval-lax", "--nbval-cell-timeout", "120", "-p", "no:cacheprovider",
           "tests", "source", "notebooks"]
 
 
-def _digest() -> str:
-    h = hashlib.sha256()
-    for name in ("requirements.txt", "pyproject.toml"):
-        h.update((ROOT / name).read_bytes())
-    return h.hexdigest()
+def _edition_tasks():
+    """The student edition's tasks.py (stdlib only): one `setup` for both, messages in English here."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_lab08_student_tasks", ROOT / "labkit/grading/edition/tasks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def setup() -> None:
-    """Create `.venv` if needed and install requirements.txt when it changed since last time."""
-    if sys.version_info[:2] != (3, 11):
-        print(f"warning: the course is pinned for Python 3.11; this is {sys.version.split()[0]}")
-    if not PY.exists():
-        print(f"creating the virtual environment {VENV} ...", flush=True)
-        venv.EnvBuilder(with_pip=True).create(VENV)
-    if STAMP.exists() and STAMP.read_text() == _digest():
+    """Create `.venv` if needed and install requirements.txt when it changed since last time; then
+    make sure the grading sandbox (bubblewrap) is there, or say plainly that it is not."""
+    _edition_tasks().setup(ROOT, VENV, lang="en")
+    _ensure_bubblewrap()
+
+
+def _ensure_bubblewrap() -> None:
+    import shutil
+
+    if sys.platform != "linux" or shutil.which("bwrap") or os.environ.get("LAB08_SANDBOX") == "off":
         return
-    print("installing requirements.txt (first run: a few minutes) ...", flush=True)
-    pip = [str(PY), "-m", "pip", "install", "--disable-pip-version-check", "--quiet"]
-    subprocess.run(pip + ["--upgrade", "pip"], check=True, cwd=ROOT)
-    subprocess.run(pip + ["-r", "requirements.txt"], check=True, cwd=ROOT)
-    STAMP.write_text(_digest())
+    root = hasattr(os, "geteuid") and os.geteuid() == 0
+    if root and shutil.which("apt-get"):
+        print("installing bubblewrap (the grading sandbox) with apt-get ...", flush=True)
+        cmd = ["apt-get", "install", "-y", "--no-install-recommends", "-o", "DPkg::Lock::Timeout=300", "bubblewrap"]
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        ok = subprocess.run(cmd, env=env, capture_output=True).returncode == 0
+        if not ok:
+            subprocess.run(["apt-get", "update", "-o", "DPkg::Lock::Timeout=300"], env=env, capture_output=True)
+            ok = subprocess.run(cmd, env=env, capture_output=True).returncode == 0
+        if ok and shutil.which("bwrap"):
+            return
+    print("note: bubblewrap is not installed and could not be installed here "
+          f"({'apt-get failed' if root else 'not root'}): student code is graded without the sandbox "
+          "(resource limits and a clean environment only; every submission is flagged). "
+          "Install the Debian/Ubuntu package `bubblewrap` to grade a real class.", flush=True)
 
 
 def run(args: list[str]) -> int:
@@ -70,6 +84,7 @@ def main(argv: list[str]) -> int:
         "bench": ["-m", "labkit.grading.benchmark", *extra],
         "throughput": ["-m", "labkit.grading.throughput", *extra],
         "lab": ["-m", "jupyterlab", *extra],
+        "publish": ["-m", "labkit", "publish", *extra],
     }
     if task not in commands:
         print(f"unknown task {task!r}\n{__doc__}", file=sys.stderr)

@@ -8,7 +8,7 @@ import pytest
 
 from labkit.grading import pipeline, samples
 from labkit.grading.course import KERNEL_ENV, Course
-from support import FAST_GROUP_OF, FAST_SPECS, GROUP_OF, SAMPLES, make_scratch_course
+from support import FALLBACK_GROUPS, FAST_GROUP_OF, FAST_SPECS, GROUP_OF, SAMPLES, make_scratch_course
 
 os.environ.update(KERNEL_ENV)
 
@@ -21,8 +21,9 @@ def scratch_course(tmp_path_factory) -> Course:
 class GradedGroup:
     """One batch of sample submissions, graded together in one scratch course."""
 
-    def __init__(self, course: Course, pairs: list[tuple[str, str]]):
+    def __init__(self, course: Course, pairs: list[tuple[str, str]], sandbox: str | None = None):
         self.course = course
+        self.sandbox = sandbox
         specs = {(s.assignment, s.student): s for s in samples.catalogue()}
         for a, s in pairs:
             if s == "reference":
@@ -32,8 +33,17 @@ class GradedGroup:
             else:
                 nb = samples.spec_notebook(course, specs[(a, s)])
             samples.write_submission(course, s, a, nb)
-        self.results = {(r.assignment, r.student): r
-                        for r in pipeline.grade(course, pairs, feedback=False, echo=lambda _: None)}
+        saved = os.environ.get("LAB08_SANDBOX")
+        if sandbox:
+            os.environ["LAB08_SANDBOX"] = sandbox  # read by the grading workers this starts
+        try:
+            self.results = {(r.assignment, r.student): r
+                            for r in pipeline.grade(course, pairs, feedback=False, echo=lambda _: None)}
+        finally:
+            if saved is None:
+                os.environ.pop("LAB08_SANDBOX", None)
+            else:
+                os.environ["LAB08_SANDBOX"] = saved
         self.scores = {(s.assignment, s.student): s for s in pipeline.scores(course)}
 
 
@@ -47,7 +57,7 @@ def graded(tmp_path_factory):
         if group not in cache:
             pairs = [p for p in SAMPLES if GROUP_OF[p] == group]
             course = make_scratch_course(tmp_path_factory.mktemp(group), sorted({a for a, _ in pairs}))
-            cache[group] = GradedGroup(course, pairs)
+            cache[group] = GradedGroup(course, pairs, "off" if group in FALLBACK_GROUPS else None)
         g = cache[group]
         return g.results[pair], g.scores.get(pair)
 
@@ -56,6 +66,7 @@ def graded(tmp_path_factory):
         return cache[GROUP_OF[pair]].course
 
     get.course_of = course_of
+    get.sandbox_of = lambda pair: (get(pair), cache[GROUP_OF[pair]].sandbox)[1]
     return get
 
 

@@ -26,6 +26,13 @@ def test_sample_submission_score(pair, graded):
     if student == "reference":
         noisy = checks.stderr_cells(graded.course_of(pair).notebook("autograded", assignment, student))
         assert not noisy, f"{assignment}: the reference solution writes to stderr in cells {noisy}"
+    from labkit.grading import flags
+
+    kinds = {f["kind"] for f in flags.read_flags(graded.course_of(pair).root) if (f["assignment"], f["student"]) == pair}
+    if graded.sandbox_of(pair) == "off":  # graded as a machine without bubblewrap would
+        assert "isolation" in kinds, kinds
+    if student in ("reference", "blank"):  # no false alarm on the course's own notebooks
+        assert not kinds - {"isolation"}, kinds
 
 
 

@@ -183,3 +183,32 @@ def test_a_fault_of_the_grader_is_not_graded_never_a_zero(tmp_path):
     assert not graded or graded[0].max_code_score == 0, graded
     table = pipeline.format_table(pipeline.scores(course), [res])
     assert "NOT GRADED" in table
+
+
+def test_feedback_shows_no_hidden_test_code(scratch_course):
+    """Issue 13: feedback (what students receive) has each test's name, points and Spanish
+    message, never a line of hidden test code nor a traceback quoting it — for a reference, a blank
+    and a wrong submission."""
+    from labkit.grading import publish
+
+    a = "part0_numpy_bridge"
+    spec = next(s for s in samples.catalogue([a]) if s.student == "p0_softmax_dim0")
+    subs = {"fb_reference": samples.reference_notebook(scratch_course, a),
+            "fb_blank": samples.blank_notebook(scratch_course, a),
+            "fb_wrong": samples.spec_notebook(scratch_course, spec)}
+    for student, nb in subs.items():
+        samples.write_submission(scratch_course, student, a, nb)
+    results = pipeline.grade(scratch_course, [(a, s) for s in subs], echo=lambda _: None)
+    assert all(r.ok for r in results), [r.message for r in results]
+    hidden = publish.secret_lines(scratch_course, solutions=False)
+    assert len(hidden) > 100
+    for student in subs:
+        html = scratch_course.feedback / student / a / f"{a}.html"
+        text = "\n".join(publish.html_text_lines(html))
+        own = {" ".join(x.split()) for c in subs[student].cells for x in c.source.splitlines()}
+        found = [line for line in hidden - own if line in text]  # the student's own code may be in it
+        assert not found, (student, found[:5])
+        assert "### BEGIN HIDDEN TESTS" not in html.read_text()
+        assert "tests ocultos" in text and "Traceback" not in text
+    wrong = "\n".join(publish.html_text_lines(scratch_course.feedback / "fb_wrong" / a / f"{a}.html"))
+    assert "AssertionError" in wrong  # the Spanish message of the failed test is there

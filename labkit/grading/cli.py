@@ -9,6 +9,8 @@
     labkit verify      grade reference, blank and catalogue in a scratch root; check each verdict
     labkit check       source notebooks clean, release/ in sync with source/
     labkit strip       remove outputs from every notebook in source/, release/, notebooks/
+    labkit publish DIR write the student edition (release notebooks, notebooks/, the notebooks' part of
+                       labkit, requirements, a Spanish README) into DIR; --zip for one archive
 """
 from __future__ import annotations
 
@@ -183,6 +185,18 @@ def cmd_strip(args) -> int:
     return 0
 
 
+def cmd_publish(args) -> int:
+    from labkit.grading import publish
+
+    course = _course(args)
+    out = publish.build(course, args.dest, make_zip=args.zip)
+    files = sorted(p for p in (out.parent / out.stem if out.suffix == ".zip" else out).rglob("*") if p.is_file())
+    size = sum(p.stat().st_size for p in files)
+    print(f"student edition: {out} ({len(files)} files, {size / 1024:.0f} KiB); "
+          "no line of any solution or hidden test found in it")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="labkit", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -194,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     for name, fn in [("demo", cmd_demo), ("release", cmd_release), ("samples", cmd_samples),
                      ("grade", cmd_grade), ("verify", cmd_verify), ("report", lambda a: cmd_report(a)),
-                     ("check", cmd_check), ("strip", cmd_strip)]:
+                     ("check", cmd_check), ("strip", cmd_strip), ("publish", cmd_publish)]:
         p = sub.add_parser(name)
         p.set_defaults(func=fn)
         if name in {"demo", "release", "samples", "grade", "verify"}:
@@ -212,6 +226,9 @@ def main(argv: list[str] | None = None) -> int:
         if name in {"demo", "grade", "verify"}:
             p.add_argument("--jobs", "-j", type=int, default=DEFAULT_JOBS,
                            help=f"students graded at the same time (default {DEFAULT_JOBS}: one per CPU core, at most 4)")
+        if name == "publish":
+            p.add_argument("dest", metavar="DIR", help="folder for the edition (created or replaced)")
+            p.add_argument("--zip", action="store_true", help="also write DIR.zip")
         if name in {"demo", "report"}:
             p.add_argument("--csv", default="grades.csv", help="grades CSV (relative to the root)")
     args = parser.parse_args(argv)

@@ -1,0 +1,123 @@
+"""The student edition (``labkit publish``): nothing of the answers in it, and it works on its own.
+
+Issue 13: students get the edition, never this repository. These tests build it, prove that no
+line of any solution or hidden test is in any of its files, and run every release notebook *from
+the edition* (its own ``labkit`` first on the path, its own working folders) twice: with the
+blank stubs every visible test fails with the stub's error and none prints ✔; with the reference
+answers pasted in every visible test passes.
+"""
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from labkit.grading import publish, samples
+from labkit.grading.course import Course
+
+ASSIGNMENTS = Course().assignments()
+
+
+@pytest.fixture(scope="session")
+def edition(tmp_path_factory) -> Path:
+    out = publish.build(Course(), tmp_path_factory.mktemp("edition") / "lab08", make_zip=True)
+    assert out.suffix == ".zip"
+    return out.with_suffix("")
+
+
+def test_the_edition_holds_what_students_need_and_nothing_else(edition):
+    top = {p.name for p in edition.iterdir()}
+    assert top == {"README.md", "tasks.py", "requirements.txt", "environment.yml", "pyproject.toml",
+                   ".gitignore", ".lab08-edition", "release", "notebooks", "labkit"}
+    assert sorted(p.name for p in (edition / "release").iterdir()) == ASSIGNMENTS
+    for a in ASSIGNMENTS:
+        assert (edition / "release" / a / f"{a}.ipynb").is_file()
+    assert (edition / "release" / "part7_project" / "config.yaml").is_file()  # companion files travel
+    assert sorted(p.name for p in (edition / "labkit").iterdir()) == sorted(publish.STUDENT_MODULES)
+    reqs = (edition / "requirements.txt").read_text()
+    assert "torch==2.13.0" in reqs and "nbgrader==" in reqs and "psycopg2" not in reqs and "pytest" not in reqs
+    readme = (edition / "README.md").read_text()
+    assert "python3 tasks.py setup" in readme and "python3 tasks.py lab" in readme
+    with zipfile.ZipFile(edition.with_suffix(".zip")) as zf:
+        names = zf.namelist()
+    assert f"{edition.name}/release/part0_numpy_bridge/part0_numpy_bridge.ipynb" in names
+    assert not any("source/" in n or "tests/" in n or "grading" in n for n in names)
+
+
+def test_no_line_of_any_solution_or_hidden_test_is_in_the_edition(edition):
+    secrets = publish.secret_lines(Course())
+    assert len(secrets) > 1000  # the scan has something to look for
+    assert publish.leaks(edition, secrets) == []
+    # and the scan does find a leak where there is one
+    planted = edition.parent / "planted"
+    planted.mkdir(exist_ok=True)
+    line = sorted(secrets)[len(secrets) // 2]
+    (planted / "notas.py").write_text(f"# apuntes\n    {line}\n")
+    assert publish.leaks(planted, secrets) == [f"notas.py: {' '.join(line.split())[:100]}"]
+
+
+def test_publish_refuses_to_overwrite_a_folder_that_is_not_an_edition(tmp_path):
+    from labkit.grading.course import GradingError
+
+    (tmp_path / "mine.txt").write_text("x")
+    with pytest.raises(GradingError):
+        publish.build(Course(), tmp_path)
+    assert (tmp_path / "mine.txt").exists()
+
+
+def test_the_edition_requirements_are_the_course_pins(edition):
+    """Same pins as the course environment (so the course venv can stand in for a fresh one)."""
+    course = {ln.strip() for ln in (Course().root / "requirements.txt").read_text().splitlines()
+              if ln.strip() and not ln.startswith("#")}
+    mine = {ln.strip() for ln in (edition / "requirements.txt").read_text().splitlines()
+            if ln.strip() and not ln.startswith("#")}
+    assert mine <= course
+
+
+def _run(edition: Path, assignment: str, nb) -> nbformat.NotebookNode:
+    from nbclient import NotebookClient
+
+    folder = edition / "release" / assignment
+    nb.cells.append(nbformat.v4.new_code_cell("import labkit as _lk\nprint('LABKIT', _lk.__file__)"))
+    env = {**os.environ, "PYTHONPATH": str(edition)}  # the edition's labkit, not this repository's
+    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(folder)}}).execute(env=env)
+    where = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+    assert f"LABKIT {edition / 'labkit' / '__init__.py'}" in where, where
+    return nb
+
+
+def _tests(nb):
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            yield meta["grade_id"], cell
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_blank_stubs_fail_every_visible_test_with_the_stub_error(edition, assignment):
+    nb = _run(edition, assignment, nbformat.read(edition / "release" / assignment / f"{assignment}.ipynb", 4))
+    problems = []
+    for gid, cell in _tests(nb):
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        if "✔" in text or not errors:
+            problems.append(f"{gid}: passes on the blank stub")
+        elif errors[0].ename != "NotImplementedError" and "NotImplementedError" not in errors[0].evalue:
+            problems.append(f"{gid}: {errors[0].ename}: {errors[0].evalue[:120]}")
+    assert not problems, problems
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_reference_answers_pass_every_visible_test_in_the_edition(edition, assignment):
+    nb = samples.reference_notebook(Course(), assignment)
+    nb = _run(edition, assignment, nb)
+    errors = [(i, o.ename, o.evalue[:200]) for i, c in enumerate(nb.cells) if c.cell_type == "code"
+              for o in c.outputs if o.output_type == "error"]
+    assert not errors, errors
+    assert all("✔" in "".join(o.get("text", "") for o in c.outputs) for _, c in _tests(nb))
