@@ -1,10 +1,15 @@
-"""Static checks of the course notebooks: stored outputs, test-cell hygiene, release in sync."""
+"""Static checks of the course notebooks: stored outputs, test-cell hygiene, release in sync,
+one term per concept in student-facing prose (:data:`GLOSSARY`)."""
 from __future__ import annotations
 
 import ast
 import filecmp
+import io
 import json
+import re
 import tempfile
+import tokenize
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -174,3 +179,144 @@ def gradebook_problems(course: Course, assignments: list[str]) -> list[str]:
                     if points != float(meta.get("points", 0)):
                         problems.append(f"{a}/{gid}: stored points {points} instead of {meta.get('points')}")
     return problems
+
+
+# --- one term per concept ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """A glossary entry: what the chosen term means, and the variants that student-facing prose
+    must not use, each with the regular expression (whole words, any case) that finds it."""
+
+    meaning: str
+    avoid: dict[str, str]
+    #: phrases where a variant names another concept and may stay (regular expressions)
+    allowed: tuple[str, ...] = field(default=())
+
+
+#: The course's vocabulary, chosen from what the course guide (``../shared/seeds/``) uses most: it keeps
+#: the English technical terms *bias*, *notebook*, *learning rate* and *pruning* ("Pruning/Quantization",
+#: "Learning Rate Scheduling", "incluye bias", "Notebook comparativo") and says *transponer*; it never
+#: names the metric in Spanish, so *exactitud* (the usual translation of *accuracy*, and what the
+#: course already used most) wins over *acierto*. The guide notebook's "Glosario" table lists exactly
+#: these entries (tests/test_glossary.py), and ``labkit check`` flags the variants
+#: (:func:`terminology_problems`).
+GLOSSARY: dict[str, Term] = {
+    "bias": Term(
+        "el término independiente `b` de una capa (`y = x @ W + b`); en plural, *biases*",
+        {"sesgo": r"sesgos?"},
+        allowed=(r"corrección\s+(?:de|del)\s+sesgo",),  # Adam's bias correction: a statistical bias
+    ),
+    "transpuesta": Term(
+        "la matriz con filas y columnas intercambiadas (`W.T`); el verbo es *transponer*",
+        {"traspuesta": r"trasp(?:uest|on|us)\w*"},  # traspuesta(s), trasponer, traspone, traspusiste...
+    ),
+    "notebook": Term(
+        "un documento de Jupyter (`.ipynb`) con celdas de texto y de código",
+        {"cuaderno": r"cuadernos?"},
+    ),
+    "exactitud": Term(
+        "fracción de ejemplos bien clasificados (*accuracy*); no es la *precisión* (*precision*)",
+        {"acierto": r"aciertos?"},
+    ),
+    "learning rate": Term(
+        "el tamaño del paso del optimizador (`lr`)",
+        {"tasa de aprendizaje": r"tasas?\s+de\s+aprendizaje", "ritmo de aprendizaje": r"ritmos?\s+de\s+aprendizaje",
+         "razón de aprendizaje": r"raz(?:ón|ones)\s+de\s+aprendizaje"},
+    ),
+    "pruning": Term(
+        "poner a cero los pesos que menos aportan, para aligerar un modelo; como verbo, *aplicar pruning*",
+        # "podamos" is left out: it is also a form of "poder"
+        {"poda": r"podas?", "podar": r"pod(?:ar|ado|ada|ados|adas|an|aste|ando|ó|arlo|arla|arlos|arlas)"},
+    ),
+}
+
+_FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.M | re.S)
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.S)
+_STRUCK = re.compile(r"~~.+?~~", re.S)  # struck-through text is quoted, not used (the guide's glossary)
+_URL = re.compile(r"\]\([^)]*\)|<?https?://[^\s>)]+>?|\bwww\.[^\s)]+")
+_MAGIC = re.compile(r"^\s*[%!]")
+
+
+def _variant_patterns() -> list[tuple[str, str, re.Pattern, list[re.Pattern]]]:
+    return [(term, variant, re.compile(rf"(?<!\w){rx}(?!\w)", re.I), [re.compile(a, re.I) for a in entry.allowed])
+            for term, entry in GLOSSARY.items() for variant, rx in entry.avoid.items()]
+
+
+def _plain_prose(text: str) -> str:
+    """Markdown (or a string) without code blocks, inline code spans, struck-through text and URLs."""
+    return _URL.sub(" ", _STRUCK.sub(" ", _CODE_SPAN.sub(" ", _FENCE.sub(" ", text))))
+
+
+def code_prose(source: str) -> list[str]:
+    """The prose of a code cell: its string literals (docstrings and messages; the literal parts of
+    f-strings, not the expressions inside them) and its comments. IPython magics are skipped."""
+    source = "\n".join("" if _MAGIC.match(line) else line for line in source.splitlines())
+    texts = []
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        tree = None
+    if tree is not None:
+        texts += [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type == tokenize.COMMENT:
+                texts.append(tok.string[1:])
+            elif tree is None and tok.type == tokenize.STRING:
+                texts.append(tok.string)
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass
+    return texts
+
+
+def cell_prose(cell) -> list[str]:
+    """Student-facing prose of a notebook cell: markdown text, or a code cell's strings and comments;
+    without code blocks, inline code spans, struck-through text and URLs."""
+    if cell.cell_type == "markdown":
+        texts = [cell.source]
+    elif cell.cell_type == "code":
+        texts = code_prose(cell.source)
+    else:
+        texts = []
+    return [_plain_prose(t) for t in texts]
+
+
+def variants_in(text: str) -> list[tuple[str, str, str]]:
+    """``(variant, chosen term, matched words)`` for every glossary variant in ``text``."""
+    found = []
+    for term, variant, pattern, allowed in _variant_patterns():
+        spans = [m.span() for a in allowed for m in a.finditer(text)]
+        for m in pattern.finditer(text):
+            if not any(a <= m.start() < b for a, b in spans):
+                found.append((variant, term, m.group(0)))
+    return found
+
+
+def terminology_problems_in(path: Path) -> list[str]:
+    """One line per variant of a glossary term in the prose of one notebook."""
+    nb = nbformat.read(path, as_version=4)
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        where = f"{path.parent.name}/{path.name} cell {i} ({gid or cell.get('id') or cell.cell_type})"
+        counts: dict[tuple[str, str], int] = {}
+        for text in cell_prose(cell):
+            for _, term, words in variants_in(text):
+                key = (" ".join(words.split()), term)
+                counts[key] = counts.get(key, 0) + 1
+        for (words, term), count in counts.items():
+            times = f" ×{count}" if count > 1 else ""
+            problems.append(f"{where}: '{words}'{times} — the course's term is '{term}' "
+                            "(glossary in notebooks/01_guia_laboratorio.ipynb)")
+    return problems
+
+
+def terminology_problems(course: Course) -> list[str]:
+    """Variants of the glossary's terms in the student-facing prose of ``notebooks/*.ipynb`` and
+    ``source/*/*.ipynb`` (markdown, and the strings and comments of code cells; not identifiers,
+    inline code or URLs)."""
+    paths = sorted((course.root / "notebooks").glob("*.ipynb"))
+    paths += [course.notebook("source", a) for a in course.assignments()]
+    return [problem for path in paths for problem in terminology_problems_in(path)]

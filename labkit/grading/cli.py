@@ -90,7 +90,13 @@ def cmd_report(args, failures=()) -> int:
     rows = pipeline.scores(course)
     csv_path = pipeline.export_csv(course, course.root / args.csv)
     print()
-    print(pipeline.format_table(rows, failures))
+    from labkit.grading.flags import under_review
+
+    review = under_review(course.root)
+    print(pipeline.format_table(rows, failures, review))
+    if review:
+        print(f"\n{len(review)} submission(s) pendiente(s) de revisión (REVIEW): their grade is not final until "
+              "you have looked at the flags (reports/class_report.md, reports/flags.jsonl)")
     print(f"\ngrades CSV: {csv_path}")
     from labkit.grading.report import build
 

@@ -33,7 +33,7 @@ from nbgrader import utils
 from nbgrader.preprocessors import Execute
 
 from labkit.grading import flags as flagging
-from labkit.grading import integrity
+from labkit.grading import integrity, scope
 from labkit.grading.sandbox import SandboxKernelManager, isolation_level
 
 PROBE_TIMEOUT = 15  # seconds a kernel has to answer a probe before it counts as unresponsive
@@ -61,6 +61,7 @@ class GuardedExecute(Execute):
         meta = (resources or {}).get("nbgrader", {})
         self._who = (meta.get("assignment", "?"), meta.get("student", "?"))
         self._flags: list[dict] = []
+        flagging.clear_run_flags(Path(self.config.CourseDirectory.root or "."), *self._who)
         self._dead: str | None = None
         self._snapshot_done = False
         self._deadline = time.monotonic() + float(os.environ.get("LAB08_NOTEBOOK_TIMEOUT", 600))
@@ -72,6 +73,7 @@ class GuardedExecute(Execute):
                                          {"companions": companions, "course_root": root})
         self.extra_arguments = [*self.extra_arguments, "--IPKernelApp.log_level=50"]
         self._scan(nb, release_dir / f"{self._who[0]}.ipynb")
+        self._later_loads = self._trusted_later_loads(root / "source" / self._who[0] / f"{self._who[0]}.ipynb")
         self._index = -1  # the cell being executed
         try:
             return super().preprocess(nb, resources, km)
@@ -112,11 +114,34 @@ class GuardedExecute(Execute):
                 self._flag("static", "suspicious-code", f"{where}: {finding}",
                            f"{where}: {finding} (revisión manual)")
 
+    @staticmethod
+    def _trusted_later_loads(source_nb: Path) -> dict[str, set[str]]:
+        """For each test cell (by grade_id), the names that the cells after it read in the course's
+        own notebook (source/: given code, reference answers, visible and hidden tests). Computed
+        from the trusted notebook, never from the submission: a student cell that reads a hidden
+        test's name must not make that name a notebook global while the test runs."""
+        try:
+            import nbformat
+
+            cells = nbformat.read(source_nb, as_version=4).cells
+        except Exception:
+            return {}
+        later = scope.later_loads_by_cell([c.source if c.cell_type == "code" else "" for c in cells])
+        return {c.metadata.get("nbgrader", {}).get("grade_id"): later[i] for i, c in enumerate(cells)
+                if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
+
     def _flag(self, source, kind, message, mensaje=""):
         self._flags.append(flagging.flag(*self._who, source, kind, message, mensaje))
 
     # --- running -----------------------------------------------------------------------------
     def preprocess_cell(self, cell, resources, index):
+        original = cell.source
+        try:
+            return self._preprocess_cell(cell, resources, index)
+        finally:
+            cell.source = original  # the autograded notebook keeps the test as written
+
+    def _preprocess_cell(self, cell, resources, index):
         if not self._snapshot_done:
             self._snapshot_done = True
             self._snapshot()
@@ -129,6 +154,9 @@ class GuardedExecute(Execute):
             self._mark_not_run(cell)
             return cell, self.resources
         self._index = index
+        if _is_test(cell):  # the test runs in its own scope: its values are no notebook globals
+            cell.source = scope.wrap(cell.source, self._later_loads.get(
+                cell.metadata.get("nbgrader", {}).get("grade_id"), set()))
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except CellTimeoutError as err:  # no end of output after the reply (e.g. after a timeout)

@@ -26,6 +26,12 @@ import sys
 WATCHED_MODULES = ["builtins", "time", "math", "random", "copy", "json", "numpy", "numpy.testing",
                    "torch", "torch.testing", "torch.nn.functional", "tensorflow", "keras", "labkit",
                    "labkit.testing", "labkit.testing_torch", "labkit.grading.integrity"]
+# framework classes whose methods and properties the tests rely on (a patched ``torch.Tensor.__sub__``
+# or ``keras.Model.predict`` would fake a comparison): every class of their MRO is watched
+WATCHED_CLASSES = [("torch", "Tensor"), ("torch.nn", "Module"), ("torch.nn", "Parameter"),
+                   ("numpy", "ndarray"), ("tensorflow", "Tensor"), ("tensorflow", "Variable"),
+                   ("tensorflow.python.framework.ops", "EagerTensor"), ("keras", "Model"), ("keras", "Layer"),
+                   ("keras", "Sequential"), ("keras", "Variable"), ("labkit.testing_torch", "GpuLikeTensor")]
 # IPython hooks that can rewrite or hide what a cell does
 _SHELL_LISTS = ["ast_transformers", "input_transformers_post"]
 _MANAGER_LISTS = ["cleanup_transforms", "line_transforms", "token_transformers"]
@@ -52,7 +58,9 @@ def _origin(obj) -> str:
     import functools
 
     for _ in range(5):
-        if isinstance(obj, functools.partial):
+        if isinstance(obj, property):  # a property's code is its getter (or setter)
+            obj = obj.fget or obj.fset or obj.fdel
+        elif isinstance(obj, functools.partial):
             obj = obj.func
         elif hasattr(obj, "__func__"):
             obj = obj.__func__
@@ -115,6 +123,91 @@ def _current(shell) -> dict[str, list]:
     return state
 
 
+def _class_table() -> dict[str, dict[str, int]]:
+    """``"module.Class" -> {attribute: id}`` for every class in the MRO of the watched classes."""
+    table: dict[str, dict[str, int]] = {}
+    for mod_name, cls_name in WATCHED_CLASSES:
+        cls = getattr(sys.modules.get(mod_name), cls_name, None)
+        if not isinstance(cls, type):
+            continue
+        for klass in cls.__mro__:
+            if klass is object:
+                continue
+            key = f"{klass.__module__}.{klass.__qualname__}"
+            if key not in table:
+                try:
+                    table[key] = {k: id(v) for k, v in vars(klass).items()}
+                except TypeError:
+                    continue
+    return table
+
+
+def _class_changes(before: dict[str, dict[str, int]]) -> list[str]:
+    found = []
+    for key, attrs in _class_table().items():
+        old = before.setdefault(key, attrs)  # a class first seen now (framework loaded later)
+        if old is attrs:
+            continue
+        mod_name, _, qual = key.rpartition(".")
+        klass = getattr(sys.modules.get(mod_name), qual, None)
+        changed = []
+        for name, ident in attrs.items():
+            if old.get(name) != ident:
+                value = vars(klass).get(name) if isinstance(klass, type) else None
+                if value is None or not _trusted(value):
+                    changed.append(name)
+        changed += [name for name in old if name not in attrs]  # a method deleted
+        if changed:
+            found.append(f"{key}.{', '.join(sorted(changed)[:5])}")
+    return found
+
+
+# --- student code looking into a running test (frames, the garbage collector) ----------------------
+# While a test cell runs (as the function labkit.grading.scope.FUNCTION), its expected values are
+# locals of that call. Reaching them takes a frame (sys._getframe, inspect, a traceback's tb_frame, a
+# generator's gi_frame) or the garbage collector: all raise audit events, and an audit hook cannot be
+# removed once installed. The hook records such a reach when the code that asked for it comes from
+# the notebook but not from the test cell itself; the next probe reports it as tampering.
+FRAME_EVENTS = {"sys._getframe", "sys._current_frames", "gc.get_objects", "gc.get_referrers", "gc.get_referents"}
+FRAME_ATTRS = {"tb_frame", "gi_frame", "cr_frame", "ag_frame"}
+FRAME_APIS = {"currentframe", "stack", "getouterframes", "getinnerframes", "trace", "walk_stack", "walk_tb",
+              "extract_stack", "getframeinfo", "format_stack", "print_stack"}
+_audit_busy = [False]
+
+
+def _trusted_file(filename: str) -> bool:
+    import os
+
+    return filename.startswith("<frozen") or os.path.realpath(filename).startswith(_trusted_prefixes())
+
+
+def _audit(event, args):
+    if event not in FRAME_EVENTS and not (event == "object.__getattr__" and len(args) > 1 and args[1] in FRAME_ATTRS):
+        return
+    if _audit_busy[0]:
+        return
+    _audit_busy[0] = True
+    try:
+        from labkit.grading.scope import FUNCTION
+
+        caller = sys._getframe(1)  # the code that asked for a frame (or for the collector)
+        while caller is not None and caller.f_code.co_name in FRAME_APIS and _trusted_file(caller.f_code.co_filename):
+            caller = caller.f_back  # inspect.stack() & co. hand the frame to their own caller
+        if caller is None or _trusted_file(caller.f_code.co_filename):
+            return  # a library looking at its own frames (namedtuple, logging, warnings, ...)
+        test = caller
+        while test is not None and test.f_code.co_name != FUNCTION:
+            test = test.f_back
+        if test is None or caller.f_code.co_filename == test.f_code.co_filename:
+            return  # not during a test, or the test's own code
+        what = f"{event}:{args[1]}" if event == "object.__getattr__" else event
+        _state.setdefault("introspection", []).append(what)
+    except Exception:  # the hook must never break the code it watches
+        pass
+    finally:
+        _audit_busy[0] = False
+
+
 def snapshot(preload: tuple[str, ...] = ()) -> None:
     """Record the pristine state (evaluated by the grader before the first cell of the notebook,
     in the same way as :func:`probe`, so that both see the kernel between two executions)."""
@@ -128,6 +221,10 @@ def snapshot(preload: tuple[str, ...] = ()) -> None:
     _state["hooks"] = {k: {id(o) for o in v} for k, v in _current(_get_shell()).items()}
     _state["modules"] = {name: {k: id(v) for k, v in _callables(sys.modules[name]).items()}
                          for name in WATCHED_MODULES if name in sys.modules}
+    _state["classes"] = _class_table()
+    if not _state.get("audit"):
+        sys.addaudithook(_audit)
+        _state["audit"] = True
 
 
 def _get_shell():
@@ -161,6 +258,11 @@ def changes() -> list[str]:
         changed = sorted(k for k, v in table.items() if k in before and before[k] != id(v) and not _trusted(v))
         if changed:
             found.append(f"{name}.{', '.join(changed[:5])}")
+    found += _class_changes(_state.setdefault("classes", {}))
+    seen = _state.get("introspection") or []
+    if seen:
+        found.append("los datos internos de un test en ejecución (" + ", ".join(sorted(set(seen))[:3]) + ")")
+        seen.clear()
     return found
 
 
@@ -230,7 +332,9 @@ def probe(nonce: str) -> None:
 _HOOK_ATTRS = {"ast_transformers", "input_transformers_post", "input_transformers_cleanup",
                "input_transformer_manager", "register", "set_custom_exc", "settrace", "setprofile",
                "displayhook", "excepthook", "register_magic_function", "run_cell", "showtraceback",
-               "meta_path", "path_hooks", "_getframe", "f_globals", "f_locals", "f_back"}
+               "meta_path", "path_hooks", "_getframe", "f_globals", "f_locals", "f_back",
+               "tb_frame", "gi_frame", "cr_frame", "__closure__", "cell_contents", "currentframe",
+               "_current_frames", "get_referrers", "get_objects", "addaudithook"}
 _ESCAPE_NAMES = {"get_ipython", "exec", "eval", "compile", "__import__", "globals", "setattr", "delattr",
                  "__builtins__", "breakpoint"}
 _ESCAPE_MODULES = {"ctypes", "gc", "inspect", "importlib", "builtins", "marshal", "pickle", "dill",

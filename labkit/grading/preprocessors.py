@@ -36,6 +36,13 @@ _TAG = re.compile(r"<\s*[a-zA-Z!/?]")
 _SCHEME = re.compile(r"(?i)\b(java|vb)\s*script\s*:|\bdata\s*:\s*text/html")
 _MATH_MACRO = re.compile(r"\\(href|url|unicode|class|cssId|style|data|html)\b")
 _SAFE_NAME = re.compile(r"^[\w .\-]{1,100}$")
+# removed content that is worth a flag (the removal itself never depends on this list): scripts,
+# event handlers, frames, script URLs... Rich's or pandas' formatting HTML next to its text/plain is
+# dropped silently.
+_ACTIVE = re.compile(r"(?i)<\s*(script|iframe|object|embed|link|meta|base|form|svg|math|style)\b|\bon[a-z]+\s*=|"
+                     r"javascript\s*:|vbscript\s*:|srcdoc|data\s*:\s*text/html")
+_ALWAYS_ACTIVE = ("application/javascript", "text/javascript", "application/vnd.jupyter.widget-view+json",
+                  "image/svg+xml")
 _CELL_META = ("nbgrader", "deletable", "editable", "tags", "collapsed", "scrolled")
 _NB_META = ("kernelspec", "language_info", "nbgrader")
 # what JupyterLab, VS Code, Colab... write on their own: dropped without a flag
@@ -123,6 +130,10 @@ class NeutralizeOutputs(NbGraderPreprocessor):
             cell.metadata["tags"] = [t for t in tags if isinstance(t, str) and _SAFE_TAG.match(t)] if isinstance(tags, list) else []
         if "attachments" in cell:
             self._attachments(cell, where)
+        if cell.cell_type == "markdown":  # a missing attachment would crash formgrader and feedback
+            names = set(cell.get("attachments") or {})
+            cell.source = re.sub(r"attachment:([^)\s\"']+)", lambda m: m.group(0) if m.group(1) in names
+                                 else "adjunto-retirado:" + m.group(1), cell.source)
         if cell.cell_type == "markdown" and cell.source not in self._trusted:
             safe = neutralize_markdown(cell.source)
             if safe != cell.source:
@@ -150,16 +161,19 @@ class NeutralizeOutputs(NbGraderPreprocessor):
         kind = output.get("output_type")
         if kind in ("display_data", "execute_result"):
             data = output.get("data", {})
-            removed = [m for m in list(data) if m not in SAFE_MIME
+            removed = {m: data[m] for m in list(data) if m not in SAFE_MIME
                        or (m in _RASTER and not _is_base64(data[m]))
-                       or (m == "text/plain" and not isinstance(data[m], (str, list)))]
+                       or (m == "text/plain" and not isinstance(data[m], (str, list)))}
             for m in removed:
                 del data[m]
             if removed:
                 names = ", ".join(_plain(m) for m in removed)
-                self._found.append(f"{where}: salida {names}")
-                note = REMOVED_NOTE.format(names)
-                data["text/plain"] = (str(data["text/plain"]) + "\n" + note) if "text/plain" in data else note
+                if any(m in _ALWAYS_ACTIVE or _ACTIVE.search(str(content)) for m, content in removed.items()):
+                    self._found.append(f"{where}: salida {names}")
+                    note = REMOVED_NOTE.format(names)
+                    data["text/plain"] = (str(data["text/plain"]) + "\n" + note) if "text/plain" in data else note
+                elif "text/plain" not in data:  # formatting only, but nothing else to show
+                    data["text/plain"] = REMOVED_NOTE.format(names)
             output["metadata"] = {}
         elif kind == "stream":
             if not isinstance(output.get("text"), (str, list)):
@@ -186,6 +200,20 @@ class HideTestCode(NbGraderPreprocessor):
     The hidden part of every test cell's source is replaced by a note (the visible part is what
     the release already shows), and every error output keeps only ``ename: evalue``.
     """
+
+    def preprocess(self, nb, resources):
+        from nbformat.v4 import new_markdown_cell
+
+        from labkit.grading.flags import review_note, under_review
+
+        meta = (resources or {}).get("nbgrader", {})
+        root = Path(self.config.CourseDirectory.root or ".")
+        reasons = under_review(root).get((meta.get("assignment"), meta.get("student")))
+        if reasons:  # the student sees that this grade is not final
+            nb.cells.insert(0, new_markdown_cell(
+                f"**Calificación {review_note(reasons)}.** El profesorado revisará esta entrega antes de "
+                "dar la nota por definitiva."))
+        return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell):

@@ -164,6 +164,17 @@ def build(course: Course, out_dir: Path | None = None, top: int = 15) -> Path:
     if flagged:
         lines += ["| assignment | student | reason |", "|---|---|---|"]
         lines += [f"| {a} | {s} | {why.replace('|', '/')} |" for a, s, why in flagged]
+    from labkit.grading.flags import review_note, under_review
+
+    review = under_review(course.root)
+    lines += ["", "## Pendiente de revisión (under review)", ""]
+    if review:
+        lines += ["A grade here is not final: the probe or the static scan found tampering, code that calls for a "
+                  "manual look, or active content in the outputs (see the flags below).", "",
+                  "| assignment | student | why |", "|---|---|---|"]
+        lines += [f"| {a} | {s} | {review_note(why).replace('|', '/')} |" for (a, s), why in sorted(review.items())]
+    else:
+        lines.append("None.")
     notes = latest_flags(course)
     if not flagged:
         lines.append("No grading run failed." if notes else "None: every submission was graded.")
