@@ -11,6 +11,11 @@ c.CourseDirectory.release_directory = "release"
 c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
+# The course hands notebooks out as the student edition (`labkit publish`) and takes submissions from
+# the LMS (`labkit grade --from class.zip`), so nbgrader's release/collect exchange is not used. It
+# lives inside the course (created by the tooling; ignored by git) only so that formgrader finds a
+# writable exchange and does not warn or disable itself.
+c.Exchange.root = os.path.join(c.CourseDirectory.root, "exchange")
 # files never copied into release/ or graded folders
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "runs",
                             "checkpoints", "*.keras", "*.onnx", "*.tflite", "lightning_logs"]

@@ -6,6 +6,7 @@
     python3 tasks.py bench    notebook execution vs autograde time (performance budget)
     python3 tasks.py throughput  students graded per minute, 1 vs 2 workers (--students N --jobs 1 2 4)
     python3 tasks.py lab      open JupyterLab in the course environment
+    python3 tasks.py grade-ui JupyterLab opened on formgrader (manual grading of the reflection answers)
     python3 tasks.py publish DIR  write the student edition into DIR (--zip for one archive)
     python3 tasks.py setup    only create/update the environment
 
@@ -84,12 +85,15 @@ def main(argv: list[str]) -> int:
         "bench": ["-m", "labkit.grading.benchmark", *extra],
         "throughput": ["-m", "labkit.grading.throughput", *extra],
         "lab": ["-m", "jupyterlab", *extra],
+        "grade-ui": ["-m", "jupyterlab", "--ServerApp.default_url=/formgrader", *extra],
         "publish": ["-m", "labkit", "publish", *extra],
     }
     if task not in commands:
         print(f"unknown task {task!r}\n{__doc__}", file=sys.stderr)
         return 2
     setup()
+    if task == "grade-ui":
+        (ROOT / "exchange").mkdir(exist_ok=True)  # nbgrader_config.py: formgrader's exchange, inside the course
     return 0 if commands[task] is None else run(commands[task])
 
 

@@ -188,6 +188,38 @@ def test_what_was_removed_is_flagged_and_the_reference_is_not(server):
     assert "active-content" in kinds
 
 
+def test_manual_points_given_in_formgrader_reach_the_gradebook_table_and_csv(server):
+    """Issue 12: an instructor grades a reflection answer by hand in formgrader's view."""
+    from labkit.grading import export
+
+    course = server["course"]
+    before = next(s for s in pipeline.scores(course) if s.student == "reference")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        page = browser.new_page()
+        page.goto(f"{server['base']}/api/status?token={server['token']}")
+        page.goto(f"{server['base']}/formgrader/submissions/{_submission_id(course, 'reference')}/")
+        page.wait_for_selector("#q_linear")
+        page.fill("#q_linear", "1")
+        page.press("#q_linear", "Tab")  # formgrader saves on change
+        for _ in range(60):
+            with course.gradebook() as gb:
+                if gb.find_grade("q_linear", A, A, "reference").manual_score == 1:
+                    break
+            page.wait_for_timeout(250)
+        browser.close()
+    with course.gradebook() as gb:
+        assert gb.find_grade("q_linear", A, A, "reference").manual_score == 1
+    after = next(s for s in pipeline.scores(course) if s.student == "reference")
+    assert after.manual_pending == before.manual_pending - 1
+    rows = {(r["assignment"], r["student_id"]): r for r in pipeline.read_csv(pipeline.export_csv(course, course.root / "g.csv"))}
+    assert float(rows[(A, "reference")]["score"]) == before.code_score + 1
+    path, _ = export.export(course, "moodle", course.root / "moodle.csv")
+    moodle = {r["Username"]: r for r in pipeline.read_csv(path)}
+    assert float(moodle["reference"][A]) == before.code_score + 1
+    assert moodle["hostile"][A] == ""  # under review: no final grade goes to the LMS
+
+
 def test_the_detector_trips_on_the_raw_submission(server, tmp_path):
     """Positive control: the same submission rendered by plain nbconvert (no neutralising step)
     runs the payload, so the tests above would notice a regression."""
@@ -207,3 +239,63 @@ def test_the_detector_trips_on_the_raw_submission(server, tmp_path):
     assert "html;" in seen["ran"] or "js;" in seen["ran"], seen["ran"]
     for f in course.root.rglob("pwned_*"):
         f.unlink()
+
+
+def test_a_student_session_in_jupyterlab_from_the_edition(tmp_path):
+    """Issue 12: what a student sees — the student edition opened in JupyterLab (its own labkit),
+    Run All, then nbgrader's Validate: the Spanish message of the failed visible test, no ✔ for it,
+    no stderr noise, and Validate reporting the failure."""
+    from labkit.grading import publish
+    from labkit.grading.course import Course
+
+    edition = publish.build(Course(), tmp_path / "lab08")
+    folder = edition / "release" / A
+    nb = nbformat.read(folder / f"{A}.ipynb", as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "convert":  # a wrong answer: no tensor
+            cell.source = "def to_torch(x):\n    return x\n\n\ndef to_numpy(t):\n    return t.detach().cpu().numpy()\n"
+    nbformat.write(nb, folder / "prueba.ipynb")
+    token, port = secrets.token_hex(16), _free_port()
+    env = {**os.environ, "PYTHONPATH": str(edition), "TF_CPP_MIN_LOG_LEVEL": "3",  # as the edition's tasks.py
+           "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")}
+    for var in ("LAB08_KERNEL_THREADS", "LAB08_CPU_BUDGET", "LAB08_THREADS_FIXED"):
+        env.pop(var, None)
+    log = open(tmp_path / "lab.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+                             f"--IdentityProvider.token={token}", "--allow-root", f"--ServerApp.root_dir={edition}"],
+                            cwd=edition, env=env, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{base}/lab/tree/release/{A}/prueba.ipynb?reset&token={token}")
+            page.wait_for_selector(".jp-Notebook:visible", timeout=180_000)
+            page.wait_for_selector("#jp-main-statusbar >> text=Idle", timeout=180_000)
+            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+            page.wait_for_selector(".jp-OutputArea-output >> text=debe ser Tensor", timeout=180_000)
+            page.wait_for_selector("#jp-main-statusbar >> text=Idle", timeout=180_000)
+            outputs = page.locator(".jp-OutputArea-output").all_inner_texts()
+            noisy = [t for t in page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+                     .all_inner_texts() if t.strip()]
+            page.locator("button:has-text('Validate'), jp-button:has-text('Validate')").first.click()
+            page.wait_for_selector(".jp-Dialog", timeout=300_000)
+            page.wait_for_timeout(500)
+            dialog = page.locator(".jp-Dialog").inner_text()
+            page.screenshot(path=str(tmp_path / "student.png"))
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+    failed = [t for t in outputs if "debe ser Tensor" in t]
+    assert failed and not any("✔" in t for t in failed), outputs  # Spanish message, no ✔ on the failed test
+    assert not noisy, noisy
+    assert "failed" in dialog and "to_torch" in dialog, dialog

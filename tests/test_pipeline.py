@@ -96,6 +96,21 @@ def test_feedback_and_csv_export(scratch_course):
     assert float(row["score"]) == float(row["max_score"]) - 6  # 6 manual points still to grade
     table = pipeline.format_table(pipeline.scores(scratch_course))
     assert "reference" in table and "100%" in table
+    # grades and feedback for the LMS (issue 12)
+    import zipfile
+
+    from labkit.grading import export
+
+    canvas, _ = export.export(scratch_course, "canvas", scratch_course.root / "canvas.csv")
+    lines = canvas.read_text().splitlines()
+    assert lines[0].startswith("Student,ID,SIS User ID,SIS Login ID,Section,") and "Points Possible" in lines[1]
+    assert any(line.startswith("reference,,reference,reference,,") for line in lines)
+    plain = {r["student"]: r for r in pipeline.read_csv(export.export(scratch_course, "csv", scratch_course.root / "p.csv")[0])}
+    assert float(plain["reference"][a]) == float(plain["reference"]["total"]) == float(row["score"])
+    out, count = export.feedback_zip(scratch_course, scratch_course.root / "fb.zip")
+    with zipfile.ZipFile(out) as zf:
+        assert f"reference_{a}.html" in zf.namelist() and count == len(zf.namelist())
+        assert not [n for n in zf.namelist() if n.endswith(".ipynb")]
 
 
 def test_class_report_lists_scores_failures_runtimes_and_flags(tmp_path):

@@ -568,3 +568,5 @@ def test_a_planted_module_does_not_shadow_the_real_one(graded):
     """REDTEAM #20: numpy.py next to the notebook is never imported."""
     assert _score(graded, "rt_planted_numpy") == MAX
     assert "PLANTADO" not in _outputs(graded, "rt_planted_numpy")
+    extra = graded["course"].autograded / "rt_planted_numpy" / A / "numpy.py"
+    assert not extra.exists(), "formgrader would serve a student's extra file from autograded/"

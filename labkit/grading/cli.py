@@ -9,6 +9,8 @@
     labkit verify      grade reference, blank and catalogue in a scratch root; check each verdict
     labkit check       source notebooks clean, release/ in sync with source/
     labkit strip       remove outputs from every notebook in source/, release/, notebooks/
+    labkit export      grades for the LMS: --format moodle|canvas|csv [--out FILE]
+    labkit feedback    --zip [FILE]: one feedback HTML per student and assignment, ready to upload
     labkit publish DIR write the student edition (release notebooks, notebooks/, the notebooks' part of
                        labkit, requirements, a Spanish README) into DIR; --zip for one archive
 """
@@ -18,6 +20,7 @@ import argparse
 import os
 import sys
 import time
+from pathlib import Path
 
 from labkit.grading import checks, pipeline, samples
 from labkit.grading.course import DB_URL_ENV, Course, GradingError
@@ -172,7 +175,7 @@ def cmd_verify(args) -> int:
 
 def cmd_check(args) -> int:
     course = _course(args)
-    problems = checks.source_problems(course)
+    problems = checks.source_problems(course) + checks.terminology_problems(course)
     print("source notebooks:", "clean" if not problems else f"{len(problems)} problem(s)")
     drift = checks.release_drift(course)
     print("release/:", "in sync with source/" if not drift else f"{len(drift)} difference(s)")
@@ -189,6 +192,31 @@ def cmd_strip(args) -> int:
         print(f"stripped {p}")
     print(f"{len(changed)} notebook(s) changed")
     return 0
+
+
+def cmd_export(args) -> int:
+    from labkit.grading import export
+
+    course = _course(args)
+    out = Path(args.out or course.root / f"grades_{args.format}.csv")
+    path, withheld = export.export(course, args.format, out, include_under_review=args.include_under_review)
+    print(f"grades for {args.format}: {path}")
+    for a, s in withheld:
+        print(f"  left empty (pendiente de revisión): {a} {s} — review it, or pass --include-under-review")
+    return 0
+
+
+def cmd_feedback(args) -> int:
+    from labkit.grading import export
+
+    course = _course(args)
+    if not args.zip:
+        print(f"feedback HTML is in {course.feedback}/<student>/<assignment>/<assignment>.html; "
+              "`labkit feedback --zip` packages it")
+        return 0
+    out, count = export.feedback_zip(course, args.zip)
+    print(f"{count} feedback file(s) in {out} (named <student>_<assignment>.html)")
+    return 0 if count else 1
 
 
 def cmd_publish(args) -> int:
@@ -214,7 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     for name, fn in [("demo", cmd_demo), ("release", cmd_release), ("samples", cmd_samples),
                      ("grade", cmd_grade), ("verify", cmd_verify), ("report", lambda a: cmd_report(a)),
-                     ("check", cmd_check), ("strip", cmd_strip), ("publish", cmd_publish)]:
+                     ("check", cmd_check), ("strip", cmd_strip), ("publish", cmd_publish),
+                     ("export", cmd_export), ("feedback", cmd_feedback)]:
         p = sub.add_parser(name)
         p.set_defaults(func=fn)
         if name in {"demo", "release", "samples", "grade", "verify"}:
@@ -232,6 +261,14 @@ def main(argv: list[str] | None = None) -> int:
         if name in {"demo", "grade", "verify"}:
             p.add_argument("--jobs", "-j", type=int, default=DEFAULT_JOBS,
                            help=f"students graded at the same time (default {DEFAULT_JOBS}: one per CPU core, at most 4)")
+        if name == "export":
+            p.add_argument("--format", choices=["moodle", "canvas", "csv"], default="csv")
+            p.add_argument("--out", default=None, help="output file (default: <root>/grades_<format>.csv)")
+            p.add_argument("--include-under-review", action="store_true",
+                           help="also export the grades of submissions pendiente de revisión")
+        if name == "feedback":
+            p.add_argument("--zip", nargs="?", const="feedback.zip", default=None, metavar="FILE",
+                           help="write the zip (default feedback.zip)")
         if name == "publish":
             p.add_argument("dest", metavar="DIR", help="folder for the edition (created or replaced)")
             p.add_argument("--zip", action="store_true", help="also write DIR.zip")

@@ -103,6 +103,7 @@ class Course:
         cfg = PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()
         cfg.CourseDirectory.root = str(self.root)
         cfg.CourseDirectory.db_url = self.db_url
+        cfg.Exchange.root = str(self.root / "exchange")
         return cfg
 
     def api(self):
@@ -111,6 +112,7 @@ class Course:
         from nbgrader.coursedir import CourseDirectory
 
         ensure_env_on_path()
+        (self.root / "exchange").mkdir(exist_ok=True)  # see nbgrader_config.py: formgrader wants one
         cfg = self.config()
         return NbGraderAPI(coursedir=CourseDirectory(config=cfg), config=cfg)
 

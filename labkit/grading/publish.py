@@ -22,7 +22,7 @@ from labkit.grading.course import REPO, Course, GradingError
 EDITION_FILES = Path(__file__).resolve().parent / "edition"
 # modules the notebooks import (labkit.grading and labkit.__main__ are instructor tooling)
 STUDENT_MODULES = ("__init__.py", "quiet.py", "seed.py", "threads.py", "data.py", "plots.py",
-                   "devices.py", "pretrained.py", "bridge.py", "testing.py", "testing_torch.py")
+                   "devices.py", "pretrained.py", "bridge.py", "testing.py", "testing_torch.py", "parallel.py")
 # requirements only the instructor's tooling and tests need
 INSTRUCTOR_ONLY = {"psycopg2-binary", "pytest", "pytest-xdist", "pytest-timeout", "nbval", "playwright"}
 SKIP = {".ipynb_checkpoints", "__pycache__"}

@@ -45,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         error = result.get("error") or ""
         if not result.get("success"):
             _forget(course, assignment, student)
+        else:
+            _drop_extra_files(course, assignment, student)
         if result.get("success") and not args.no_feedback:
             fb = api.generate_feedback(assignment, student, force=True)
             if not fb.get("success"):
@@ -55,6 +57,20 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write("\n" + json.dumps(out) + "\n")
         sys.stdout.flush()
     return 0
+
+
+def _drop_extra_files(course, assignment: str, student: str) -> None:
+    """Keep in ``autograded/<student>/<assignment>/`` only the notebook and the release's companion
+    files. formgrader serves that folder under the Jupyter server's own origin
+    (``/formgrader/submissions/<id>/<file>``): a student's extra ``page.html`` linked from the notebook
+    would run there with the instructor's session."""
+    import shutil
+
+    folder = course.autograded / student / assignment
+    keep = {f"{assignment}.ipynb"} | {p.name for p in (course.release / assignment).glob("*") if p.is_file()}
+    for path in list(folder.iterdir()) if folder.is_dir() else []:
+        if path.name not in keep:
+            shutil.rmtree(path, ignore_errors=True) if path.is_dir() and not path.is_symlink() else path.unlink(missing_ok=True)
 
 
 def _forget(course, assignment: str, student: str) -> None:
