@@ -11,13 +11,18 @@ N_GROUPS = 4  # nbgrader batches (one worker start-up each); more, smaller batch
 # Catalogue entries per assignment graded through the whole nbgrader pipeline (the demo's default);
 # every other entry is checked by the quick path (labkit.grading.fastcheck).
 NBGRADER_WRONG_PER_ASSIGNMENT = 1
+# Correct alternatives (expect: full) graded through nbgrader per assignment (stderr handling, the
+# test-cell scopes and the probes of the real pipeline); every other one takes the quick path, where
+# it must pass every test cell.
+NBGRADER_FULL_PER_ASSIGNMENT = 1
 
 
 def all_samples() -> list[tuple[str, str]]:
     """(assignment, student) graded by nbgrader in CI: reference, blank release, sampled entries."""
     course = Course()
     pairs = [(a, s) for a in course.assignments() for s in ("reference", "blank")]
-    picked = samples.pick(samples.catalogue(course.assignments()), NBGRADER_WRONG_PER_ASSIGNMENT)
+    picked = samples.pick(samples.catalogue(course.assignments()), NBGRADER_WRONG_PER_ASSIGNMENT,
+                          NBGRADER_FULL_PER_ASSIGNMENT)
     pairs += [(spec.assignment, spec.student) for spec in picked]
     return pairs
 
@@ -37,8 +42,8 @@ def _fast_specs() -> list[samples.SampleSpec]:
         return rest
     covered = {(s.assignment, cell) for s in specs if (s.assignment, s.student) in graded and not s.expect_full
                for cell in s.cells}
-    kept = []
-    for spec in rest:
+    kept = [s for s in rest if s.expect_full]  # every right answer is checked, each in its own style
+    for spec in (s for s in rest if not s.expect_full):
         new = {(spec.assignment, cell) for cell in spec.cells} - covered
         if new:
             kept.append(spec)

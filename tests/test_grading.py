@@ -45,8 +45,8 @@ def _fast_param(spec):
 @pytest.mark.parametrize("spec", [_fast_param(s) for s in FAST_SPECS])
 def test_catalogue_entry_fails_where_declared(spec, fast_checked):
     """The rest of the catalogue, by the quick path: the source notebook with the entry's answers,
-    executed up to its last expected failure (see labkit.grading.fastcheck)."""
-    assert not spec.expect_full, "expect: full entries are graded through nbgrader (stderr handling)"
+    executed up to its last expected failure; a correct alternative runs every test and passes them
+    all (see labkit.grading.fastcheck)."""
     result = fast_checked(spec)
     assert not result.problems, f"{spec.student} ({spec.description}): {result.problems}; {result.errors}"
 
@@ -90,3 +90,20 @@ def test_catalogue_student_ids_are_unique():
     names = [s.student for s in SPECS.values()]
     assert len(names) == len(set(names))
     assert not {"reference", "blank"} & set(names)
+
+
+def test_catalogue_has_a_right_answer_for_every_answer_cell():
+    """Issue 18: every answer cell of every assignment has at least one correct alternative
+    (`expect: full`), written another way than the reference, that must keep full marks."""
+    import nbformat
+
+    course = Course()
+    missing = {}
+    for a in course.assignments():
+        nb = nbformat.read(course.notebook("source", a), as_version=4)
+        answers = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+                   if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
+        covered = {cell for s in SPECS.values() if s.assignment == a and s.expect_full for cell in s.cells}
+        if answers - covered:
+            missing[a] = sorted(answers - covered)
+    assert not missing, f"no correct alternative for {missing}"

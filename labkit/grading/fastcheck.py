@@ -8,7 +8,8 @@ executes it with nbclient (the executor nbgrader itself uses), in a scratch copy
 folder (supporting files such as ``config.yaml`` included). Two shortcuts make it cheap, and neither
 changes a verdict on the cells it reports:
 
-* execution stops after the last test cell the entry expects to fail;
+* execution stops after the last test cell the entry expects to fail (a correct alternative,
+  ``expect: full``, runs every test cell and must pass them all);
 * graded test cells the entry does not name are skipped (their code is replaced by ``pass``): test
   cells only check, they define nothing later non-test cells use (``test_cell_problems`` keeps that
   true); a test cell that reads an earlier test cell's globals runs with it (``test_dependencies``);
@@ -41,6 +42,9 @@ class FastResult:
 
     @property
     def problems(self) -> list[str]:
+        if self.spec.expect_full:  # a correct alternative: every test cell must pass
+            failed = {c: e for c, e in self.errors.items() if e is not None}
+            return [f"must keep full marks; failed {sorted(failed)}: {failed}"] if failed else []
         missing = [c for c in self.spec.expect_fail if c not in self.errors]
         if missing:
             return [f"expect_fail names unknown test cells {missing}"]
@@ -121,7 +125,10 @@ def run_many(course: Course, specs: list[SampleSpec], *, cell_timeout: int = 120
                                 shutdown_kernel="immediate")
         with client.setup_kernel(env=env):
             for k, spec in enumerate(specs):
-                nb = trimmed(spec_source_notebook(course, spec), set(spec.expect_fail))
+                nb = spec_source_notebook(course, spec)
+                keep = ({c.metadata["nbgrader"]["grade_id"] for c in nb.cells if _is_test(c)} if spec.expect_full
+                        else set(spec.expect_fail))
+                nb = trimmed(nb, keep)
                 work = Path(tmp) / f"{k}-{spec.student}"
                 shutil.copytree(course.source / spec.assignment, work,
                                 ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))

@@ -132,14 +132,18 @@ def write_submission(course: Course, student: str, assignment: str, nb) -> Path:
     return path
 
 
-def pick(specs: list[SampleSpec], wrong_per_assignment: int | None) -> list[SampleSpec]:
-    """All specs, or per assignment the first ``n`` wrong ones plus every ``expect: full`` one."""
+def pick(specs: list[SampleSpec], wrong_per_assignment: int | None,
+         full_per_assignment: int | None = None) -> list[SampleSpec]:
+    """All specs, or per assignment the first ``n`` wrong ones plus the ``expect: full`` ones (all of
+    them, or the first ``full_per_assignment``)."""
     if wrong_per_assignment is None:
         return specs
-    kept, seen = [], {}
+    kept, seen, full = [], {}, {}
     for spec in specs:
         if spec.expect_full:
-            kept.append(spec)
+            if full_per_assignment is None or full.get(spec.assignment, 0) < full_per_assignment:
+                full[spec.assignment] = full.get(spec.assignment, 0) + 1
+                kept.append(spec)
         elif seen.get(spec.assignment, 0) < wrong_per_assignment:
             seen[spec.assignment] = seen.get(spec.assignment, 0) + 1
             kept.append(spec)
