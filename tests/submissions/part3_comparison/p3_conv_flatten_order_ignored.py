@@ -1,0 +1,20 @@
+"""The dense layer after Flatten is copied with a plain transpose, ignoring that PyTorch flattens (c, h, w) and Keras
+(h, w, c): every weight meets another input.
+
+expect_fail: conv_transfer_torch_to_keras, conv_transfer_keras_to_torch
+"""
+# %% conv_transfer
+def torch_cnn_to_keras(torch_model, keras_model):
+    conv_w = torch_model.conv.weight.detach().numpy()
+    keras_model.get_layer("conv").set_weights([conv_w.transpose(2, 3, 1, 0), torch_model.conv.bias.detach().numpy()])
+    keras_model.get_layer("fc").set_weights([torch_model.fc.weight.detach().numpy().T, torch_model.fc.bias.detach().numpy()])
+
+
+def keras_cnn_to_torch(keras_model, torch_model):
+    conv_k, conv_b = keras_model.get_layer("conv").get_weights()
+    fc_k, fc_b = keras_model.get_layer("fc").get_weights()
+    with torch.no_grad():
+        torch_model.conv.weight.copy_(torch.from_numpy(conv_k.transpose(3, 2, 0, 1).copy()))
+        torch_model.conv.bias.copy_(torch.from_numpy(conv_b))
+        torch_model.fc.weight.copy_(torch.from_numpy(fc_k.T.copy()))
+        torch_model.fc.bias.copy_(torch.from_numpy(fc_b))
