@@ -42,13 +42,32 @@ def _fast_specs() -> list[samples.SampleSpec]:
         return rest
     covered = {(s.assignment, cell) for s in specs if (s.assignment, s.student) in graded and not s.expect_full
                for cell in s.cells}
-    kept = [s for s in rest if s.expect_full]  # every right answer is checked, each in its own style
+    kept = _merged_full([s for s in rest if s.expect_full])  # every right answer is checked
     for spec in (s for s in rest if not s.expect_full):
         new = {(spec.assignment, cell) for cell in spec.cells} - covered
         if new:
             kept.append(spec)
             covered |= new
     return kept
+
+
+def _merged_full(specs: list[samples.SampleSpec]) -> list[samples.SampleSpec]:
+    """Correct alternatives of one assignment that answer different cells run together in one
+    notebook (each must keep full marks, so together they must too): one execution instead of one
+    per alternative. Alternatives that answer the same cell stay apart."""
+    import dataclasses
+
+    groups: list[samples.SampleSpec] = []
+    for spec in specs:
+        home = next((g for g in groups if g.assignment == spec.assignment and not set(g.cells) & set(spec.cells)), None)
+        if home is None:
+            groups.append(dataclasses.replace(spec, cells=dict(spec.cells), appended=set(spec.appended)))
+        else:
+            home.student += "+" + spec.student
+            home.description += " | " + spec.description
+            home.cells.update(spec.cells)
+            home.appended |= spec.appended
+    return groups
 
 
 FAST_SPECS = _fast_specs()

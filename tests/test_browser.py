@@ -282,9 +282,13 @@ def test_a_student_session_in_jupyterlab_from_the_edition(tmp_path):
             page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
             page.wait_for_selector(".jp-OutputArea-output >> text=debe ser Tensor", timeout=180_000)
             page.wait_for_selector("#jp-main-statusbar >> text=Idle", timeout=180_000)
-            outputs = page.locator(".jp-OutputArea-output").all_inner_texts()
+            # textContent, not innerText: JupyterLab 4 renders only the cells in view
+            outputs = page.locator(".jp-OutputArea-output").evaluate_all("els => els.map(e => e.textContent)")
+            printed = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stdout"]') \
+                .evaluate_all("els => els.map(e => e.textContent)")
             noisy = [t for t in page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
-                     .all_inner_texts() if t.strip()]
+                     .evaluate_all("els => els.map(e => e.textContent)")
+                     if t.strip() and "Traceback (most recent call last)" not in t]  # Lab shows errors as stderr too
             page.locator("button:has-text('Validate'), jp-button:has-text('Validate')").first.click()
             page.wait_for_selector(".jp-Dialog", timeout=300_000)
             page.wait_for_timeout(500)
@@ -295,7 +299,7 @@ def test_a_student_session_in_jupyterlab_from_the_edition(tmp_path):
         proc.terminate()
         proc.wait(timeout=30)
         log.close()
-    failed = [t for t in outputs if "debe ser Tensor" in t]
-    assert failed and not any("✔" in t for t in failed), outputs  # Spanish message, no ✔ on the failed test
+    assert any("to_torch(x) debe ser Tensor, y es ndarray" in t for t in outputs), outputs  # the Spanish message
+    assert not any("✔ to_torch devuelve un tensor" in t for t in printed), printed  # no ✔ for the failed test
     assert not noisy, noisy
     assert "failed" in dialog and "to_torch" in dialog, dialog
