@@ -89,3 +89,11 @@ def test_the_ungraded_notebooks_use_only_the_glossary_terms():
     problems = [p for path in sorted((course.root / "notebooks").glob("*.ipynb"))
                 for p in checks.terminology_problems_in(path)]
     assert not problems, "\n".join(problems)
+
+
+def test_source_notebooks_use_one_term_per_concept():
+    """`labkit check` flags glossary variants in the graded notebooks too; keep them clean."""
+    from labkit.grading import checks
+    from labkit.grading.course import Course
+
+    assert checks.terminology_problems(Course()) == []
