@@ -264,6 +264,10 @@ class SandboxKernelManager(AsyncKernelManager):
         if os.geteuid() == 0 and self.uid is not None:
             os.chown(self.connection_file, self.uid, self.uid)
         kw["env"] = kernel_env(self.tag)
+        if self.level != "bwrap":  # no private /tmp: home and caches in the kernel's own working folder
+            kw["env"].update(HOME=self.workdir, MPLCONFIGDIR=os.path.join(self.workdir, ".matplotlib"),
+                             IPYTHONDIR=os.path.join(self.workdir, ".ipython"),
+                             XDG_CACHE_HOME=os.path.join(self.workdir, ".cache"))
         kw["cwd"] = self.workdir if self.level != "bwrap" else "/"
         return cmd, kw
 
