@@ -7,14 +7,16 @@ from pathlib import Path
 from labkit.grading import pipeline, samples
 from labkit.grading.course import REPO, Course
 
-N_GROUPS = 4  # nbgrader batches (one worker start-up each); more, smaller batches balance the two xdist workers
-# Catalogue entries per assignment graded through the whole nbgrader pipeline (the demo's default);
-# every other entry is checked by the quick path (labkit.grading.fastcheck).
-NBGRADER_WRONG_PER_ASSIGNMENT = 1
-# Correct alternatives (expect: full) graded through nbgrader per assignment (stderr handling, the
-# test-cell scopes and the probes of the real pipeline); every other one takes the quick path, where
-# it must pass every test cell.
-NBGRADER_FULL_PER_ASSIGNMENT = 1
+# nbgrader batches (one worker start-up each): the even assignments' reference and blank in one, the
+# odd ones' in the other, so that the two xdist workers take one each.
+N_GROUPS = 2
+# Catalogue entries per assignment graded through the whole nbgrader pipeline (the demo grades one
+# per assignment): none in CI, where every entry takes the quick path (labkit.grading.fastcheck, test
+# cells in their own scope as in grading), the attacks of the adversarial catalogue run through the
+# grader's own executor (tests/test_adversarial.py) and part0's wrong twins and attacks go through the
+# whole pipeline in the red-team batch. `labkit verify` grades the whole catalogue through nbgrader.
+NBGRADER_WRONG_PER_ASSIGNMENT = 0
+NBGRADER_FULL_PER_ASSIGNMENT = 0
 
 
 def all_samples() -> list[tuple[str, str]]:
@@ -84,11 +86,12 @@ def _fast_groups() -> dict[tuple[str, str], str]:
 
 
 FAST_GROUP_OF = _fast_groups()
-GROUP_OF = {pair: f"grading-{i % N_GROUPS}" for i, pair in enumerate(SAMPLES)}
+_ORDER = {a: i for i, a in enumerate(Course().assignments())}
+GROUP_OF = {pair: f"grading-{_ORDER[pair[0]] % N_GROUPS}" for pair in SAMPLES}
 # Half of the nbgrader batches grade without bubblewrap (LAB08_SANDBOX=off), as a machine without it
-# would (issue 13): the references of every odd assignment (part7, with its companion file,
-# among them) and the blanks of the odd ones too. The fallback path cannot rot unseen.
-FALLBACK_GROUPS = {"grading-2", "grading-3"}
+# would (issue 13): the references and blanks of every odd assignment (part7, with its companion
+# file, among them). The fallback path cannot rot unseen.
+FALLBACK_GROUPS = {"grading-1"}
 
 
 def make_scratch_course(root: Path, assignments: list[str] | None = None) -> Course:

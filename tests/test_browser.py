@@ -26,6 +26,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -241,6 +242,13 @@ def test_the_detector_trips_on_the_raw_submission(server, tmp_path):
         f.unlink()
 
 
+def _status(url: str) -> int:
+    try:
+        return urllib.request.urlopen(url, timeout=10).status
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
 def test_a_student_session_in_jupyterlab_from_the_edition(tmp_path):
     """Issue 12: what a student sees — the student edition opened in JupyterLab (its own labkit),
     Run All, then nbgrader's Validate: the Spanish message of the failed visible test, no ✔ for it,
@@ -257,7 +265,8 @@ def test_a_student_session_in_jupyterlab_from_the_edition(tmp_path):
     nbformat.write(nb, folder / "prueba.ipynb")
     token, port = secrets.token_hex(16), _free_port()
     env = {**os.environ, "PYTHONPATH": str(edition), "TF_CPP_MIN_LOG_LEVEL": "3",  # as the edition's tasks.py
-           "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")}
+           "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"),
+           "JUPYTER_CONFIG_PATH": str(edition / "jupyter")}
     for var in ("LAB08_KERNEL_THREADS", "LAB08_CPU_BUDGET", "LAB08_THREADS_FIXED"):
         env.pop(var, None)
     log = open(tmp_path / "lab.log", "w")
@@ -278,6 +287,8 @@ def test_a_student_session_in_jupyterlab_from_the_edition(tmp_path):
             page.goto(f"{base}/lab/tree/release/{A}/prueba.ipynb?reset&token={token}")
             page.wait_for_selector(".jp-Notebook:visible", timeout=180_000)
             page.wait_for_selector("#jp-main-statusbar >> text=Idle", timeout=180_000)
+            menus = page.locator(".lm-MenuBar-itemLabel").evaluate_all("els => els.map(e => e.textContent)")
+            formgrader = _status(f"{base}/formgrader?token={token}")
             page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
             page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
             page.wait_for_selector(".jp-OutputArea-output >> text=debe ser Tensor", timeout=180_000)
@@ -303,3 +314,5 @@ def test_a_student_session_in_jupyterlab_from_the_edition(tmp_path):
     assert not any("✔ to_torch devuelve un tensor" in t for t in printed), printed  # no ✔ for the failed test
     assert not noisy, noisy
     assert "failed" in dialog and "to_torch" in dialog, dialog
+    assert "Nbgrader" not in menus and "Formgrader" not in menus, menus  # no instructor panels for students
+    assert formgrader == 404, formgrader

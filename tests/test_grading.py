@@ -107,3 +107,13 @@ def test_catalogue_has_a_right_answer_for_every_answer_cell():
         if answers - covered:
             missing[a] = sorted(answers - covered)
     assert not missing, f"no correct alternative for {missing}"
+
+
+def test_correct_alternatives_raise_no_static_flag():
+    """A right answer is never put under review: the grader's static scan finds nothing in any
+    correct alternative of the catalogue (the references are checked by grading, above)."""
+    from labkit.grading import integrity
+
+    found = {(s.assignment, s.student, cell): integrity.scan_source(code)
+             for s in SPECS.values() if s.expect_full for cell, code in s.cells.items()}
+    assert not {k: v for k, v in found.items() if v}

@@ -218,85 +218,16 @@ except OSError as err:
 
 
 # --- issue 14: hidden tests that student code can neither read nor fool -----------------------------
-# Each attack is paired with its honest wrong twin (the same answer without the cheat): the attack
-# must never score more than the twin.
-ZERO_GRADS = '''
-def _zeros(model_pt):
-    return {"dW1": np.zeros(tuple(model_pt.fc1.weight.T.shape)), "db1": np.zeros((1, model_pt.fc1.out_features)),
-            "dW2": np.zeros(tuple(model_pt.fc2.weight.T.shape)), "db2": np.zeros((1, model_pt.fc2.out_features))}
-
-def autograd_gradients(model_pt, X, y_onehot):
-    return _zeros(model_pt)
-'''
-READ_GLOBALS = ZERO_GRADS + '''
-def autograd_gradients(model_pt, X, y_onehot):
-    found = globals().get("expected")          # the hidden test's expected gradients
-    if isinstance(found, dict) and "dW1" in found:
-        return {k: np.array(v) for k, v in found.items()}
-    return _zeros(model_pt)
-'''
-READ_FRAMES = ZERO_GRADS + '''
-def autograd_gradients(model_pt, X, y_onehot):
-    import sys
-    frame = sys._getframe(1)
-    while frame is not None:
-        found = frame.f_locals.get("expected")
-        if isinstance(found, dict) and "dW1" in found:
-            return {k: np.array(v) for k, v in found.items()}
-        frame = frame.f_back
-    return _zeros(model_pt)
-'''
-HONEST_RELU = '''
-def relu(z):
-    return z * 1.0          # forgets the max(0, z)
-
-def sigmoid(z):
-    return 1 / (1 + torch.exp(-z))
-
-def softmax(z):
-    z = z - z.max(dim=1, keepdim=True).values
-    return torch.exp(z) / torch.exp(z).sum(dim=1, keepdim=True)
-'''
-FAKE_TENSOR = HONEST_RELU + '''
-class _Agreeable(np.ndarray):
-    def __sub__(self, other):
-        return np.zeros(np.shape(other))
-    __rsub__ = __sub__
-    def __array_ufunc__(self, *args, **kwargs):
-        return np.zeros(3, dtype=bool)
-
-class _Fake(torch.Tensor):
-    def numpy(self, *args, **kwargs):
-        return np.zeros(tuple(self.shape)).view(_Agreeable)
-    @classmethod
-    def __torch_function__(cls, func, types, args=(), kwargs=None):
-        out = super().__torch_function__(func, types, args, kwargs or {})
-        return out
-
-def relu(z):
-    return (z * 1.0).as_subclass(_Fake)
-'''
-HONEST_COPY = '''
-def copy_numpy_weights(model_np, model_pt):
-    # wrong: the copied weights no longer require a gradient (the network could not be trained)
-    for layer, W, b in ((model_pt.fc1, model_np.W1, model_np.b1), (model_pt.fc2, model_np.W2, model_np.b2)):
-        layer.weight = nn.Parameter(torch.tensor(W.T, dtype=torch.float32), requires_grad=False)
-        layer.bias = nn.Parameter(torch.tensor(b.ravel(), dtype=torch.float32), requires_grad=False)
-'''
-PATCH_TENSOR_CLASS = HONEST_COPY + '''
-nn.Parameter.requires_grad = property(lambda self: True, lambda self, value: None)
-'''
+# part0's attacks and their honest wrong twins live in tests/adversarial/part0_numpy_bridge/ (the
+# other assignments' are checked by tests/test_adversarial.py); they are graded here, through the
+# whole pipeline. An attack never scores more than its twin, in any test cell.
+ADVERSARIAL = samples.adversarial([A])
 
 
 def attacks(root, port) -> dict[str, tuple[str, dict[str, str]]]:
     return {
-        "rt_twin_zero_grads": ("reference", {"autograd_grads": ZERO_GRADS}),
-        "rt_reads_test_globals": ("reference", {"autograd_grads": READ_GLOBALS}),
-        "rt_reads_test_frames": ("reference", {"autograd_grads": READ_FRAMES}),
-        "rt_twin_relu_identity": ("reference", {"activations": HONEST_RELU}),
-        "rt_fake_tensor": ("reference", {"activations": FAKE_TENSOR}),
-        "rt_twin_wrong_bias": ("reference", {"copy_weights": HONEST_COPY}),
-        "rt_patch_tensor_class": ("reference", {"copy_weights": PATCH_TENSOR_CLASS}),
+        # issue 14: part0's adversarial catalogue (tests/adversarial/part0_numpy_bridge/)
+        **{spec.student: ("reference", spec.cells) for spec in ADVERSARIAL},
         "rt_ast_transformer": ("blank", {"convert": AST_TRANSFORMER}),
         "rt_input_transformer": ("blank", {"convert": INPUT_TRANSFORMER}),
         "rt_event_hook": ("blank", {"convert": EVENT_HOOK}),
@@ -422,8 +353,7 @@ def test_kernel_tampering_gains_nothing_and_is_flagged(graded, student):
     assert "suspicious-code" in _kinds(graded, student)
 
 
-ISSUE14 = [("rt_reads_test_globals", "rt_twin_zero_grads"), ("rt_reads_test_frames", "rt_twin_zero_grads"),
-           ("rt_fake_tensor", "rt_twin_relu_identity"), ("rt_patch_tensor_class", "rt_twin_wrong_bias")]
+ISSUE14 = [(spec.student, spec.twin) for spec in ADVERSARIAL if spec.attack]
 
 
 @pytest.mark.parametrize("attack, twin", ISSUE14)
@@ -438,21 +368,21 @@ def test_an_attack_on_the_hidden_tests_never_beats_its_honest_twin(graded, attac
     assert not gained, gained
 
 
-@pytest.mark.parametrize("attack", ["rt_reads_test_frames", "rt_patch_tensor_class"])
+@pytest.mark.parametrize("attack", ["adv_p0_reads_test_frames", "adv_p0_patch_parameter_class"])
 def test_a_runtime_attack_is_caught_by_the_probe_and_put_under_review(graded, attack):
     assert "tampering" in _kinds(graded, attack), graded["flags"].get(attack)
     review = flags.under_review(graded["course"].root)
     assert (A, attack) in review
-    assert (A, "reference_a") not in review and (A, "rt_twin_zero_grads") not in review
+    assert (A, "reference_a") not in review and (A, "twin_p0_zero_grads") not in review
 
 
 def test_the_csv_and_the_score_table_say_pendiente_de_revision(graded):
     course = graded["course"]
     rows = {r["student_id"]: r for r in pipeline.read_csv(pipeline.export_csv(course, course.root / "g.csv"))}
-    assert rows["rt_patch_tensor_class"]["review"].startswith("pendiente de revisión")
+    assert rows["adv_p0_patch_parameter_class"]["review"].startswith("pendiente de revisión")
     assert rows["reference_a"]["review"] == ""
     table = pipeline.format_table(pipeline.scores(course), review=flags.under_review(course.root))
-    line = next(l for l in table.splitlines() if " rt_patch_tensor_class " in l)
+    line = next(l for l in table.splitlines() if " adv_p0_patch_parameter_class " in l)
     assert "REVIEW" in line
 
 

@@ -22,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 
+from labkit.grading import flags as flagging
 from labkit.grading import checks, pipeline, samples
 from labkit.grading.course import DB_URL_ENV, Course, GradingError
 
@@ -140,15 +141,21 @@ def cmd_verify(args) -> int:
     start = time.perf_counter()
     course = _course(args)
     wanted = args.assignments or course.assignments()
-    specs = {(s.assignment, s.student): s for s in samples.catalogue(wanted)
-             if not args.student or s.student in args.student}
+    every = samples.catalogue(wanted) + samples.adversarial(wanted) if args.student else samples.catalogue(wanted)
+    specs = {(s.assignment, s.student): s for s in every if not args.student or s.student in args.student}
+    for s in list(specs.values()):  # an attack is graded with its twin
+        twin = next((t for t in every if t.student == s.twin and t.assignment == s.assignment), None) if s.attack else None
+        if s.attack and twin is None:
+            raise SystemExit(f"{s.path}: twin '{s.twin}' not found in tests/adversarial/{s.assignment}/")
+        if twin is not None:
+            specs.setdefault((twin.assignment, twin.student), twin)
     pairs = [(a, s) for a in wanted for s in ("reference", "blank")
              if not args.student or s in args.student] + sorted(specs)
     with tempfile.TemporaryDirectory(prefix="labkit-verify-") as tmp:
         scratch = Course.scratch(Path(tmp))  # its own SQLite gradebook, never --db-url's
         (scratch.root / "source").symlink_to(course.root / "source", target_is_directory=True)
         pipeline.release(scratch, wanted)
-        specs_all = {(s.assignment, s.student): s for s in samples.catalogue(wanted)}
+        specs_all = dict(specs)
         for a, s in pairs:
             nb = (samples.reference_notebook(scratch, a) if s == "reference" else
                   samples.blank_notebook(scratch, a) if s == "blank" else
@@ -158,17 +165,27 @@ def cmd_verify(args) -> int:
                    for r in pipeline.grade(scratch, pairs, feedback=False, jobs=args.jobs)}
         got = {(r.assignment, r.student): r for r in pipeline.scores(scratch)}
         bad = 0
+        review = flagging.under_review(scratch.root)
         print()
         for pair in pairs:
             score = got.get(pair)
-            problems = (samples.verdict(pair[1], score, specs.get(pair)) if results[pair].ok
-                        else [f"not graded: {results[pair].message}"])
+            spec = specs.get(pair)
+            if not results[pair].ok:
+                problems = [f"not graded: {results[pair].message}"]
+            elif spec is not None and spec.attack:
+                problems = samples.attack_problems(spec, score, got.get((pair[0], spec.twin)))
+            else:
+                problems = samples.verdict(pair[1], score, spec)
             if pair[1] == "reference" and results[pair].ok:
                 noisy = checks.stderr_cells(scratch.notebook("autograded", *pair))
                 problems += [f"writes to stderr in {noisy}"] if noisy else []
             bad += bool(problems)
             pts = f"{score.code_score:5.1f} / {score.max_code_score:4.1f}" if score else "    -"
-            print(f"{'ok ' if not problems else 'BAD'} {pair[0]:<22} {pair[1]:<36} {pts}  {'; '.join(problems)}")
+            if pair[1] == "reference" or (spec is not None and spec.expect_full):
+                problems += [f"flagged for review: {review[pair]}"] if pair in review else []
+            note = (f"  [pendiente de revisión: {'; '.join(review[pair])[:120]}]"
+                    if pair in review and not problems else "")
+            print(f"{'ok ' if not problems else 'BAD'} {pair[0]:<22} {pair[1]:<36} {pts}  {'; '.join(problems)}{note}")
     print(f"\n{len(pairs) - bad} of {len(pairs)} samples as expected ({time.perf_counter() - start:.0f} s)")
     return 1 if bad else 0
 

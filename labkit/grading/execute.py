@@ -73,7 +73,7 @@ class GuardedExecute(Execute):
                                          {"companions": companions, "course_root": root})
         self.extra_arguments = [*self.extra_arguments, "--IPKernelApp.log_level=50"]
         self._scan(nb, release_dir / f"{self._who[0]}.ipynb")
-        self._later_loads = self._trusted_later_loads(root / "source" / self._who[0] / f"{self._who[0]}.ipynb")
+        self._later_loads = scope.trusted_later_loads(root / "source" / self._who[0] / f"{self._who[0]}.ipynb")
         self._index = -1  # the cell being executed
         try:
             return super().preprocess(nb, resources, km)
@@ -113,22 +113,6 @@ class GuardedExecute(Execute):
             for finding in integrity.scan_source(cell.source):
                 self._flag("static", "suspicious-code", f"{where}: {finding}",
                            f"{where}: {finding} (revisión manual)")
-
-    @staticmethod
-    def _trusted_later_loads(source_nb: Path) -> dict[str, set[str]]:
-        """For each test cell (by grade_id), the names that the cells after it read in the course's
-        own notebook (source/: given code, reference answers, visible and hidden tests). Computed
-        from the trusted notebook, never from the submission: a student cell that reads a hidden
-        test's name must not make that name a notebook global while the test runs."""
-        try:
-            import nbformat
-
-            cells = nbformat.read(source_nb, as_version=4).cells
-        except Exception:
-            return {}
-        later = scope.later_loads_by_cell([c.source if c.cell_type == "code" else "" for c in cells])
-        return {c.metadata.get("nbgrader", {}).get("grade_id"): later[i] for i, c in enumerate(cells)
-                if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
 
     def _flag(self, source, kind, message, mensaje=""):
         self._flags.append(flagging.flag(*self._who, source, kind, message, mensaje))

@@ -13,6 +13,8 @@ changes a verdict on the cells it reports:
 * graded test cells the entry does not name are skipped (their code is replaced by ``pass``): test
   cells only check, they define nothing later non-test cells use (``test_cell_problems`` keeps that
   true); a test cell that reads an earlier test cell's globals runs with it (``test_dependencies``);
+* every test cell runs in its own function scope, as in grading (:mod:`labkit.grading.scope`), so
+  a test that only works with its values as notebook globals fails here too;
 * ``run_many`` runs several entries in one kernel (``%reset -f`` between them), which saves the kernel
   start and the framework imports.
 
@@ -29,6 +31,7 @@ from pathlib import Path
 
 import nbformat
 
+from labkit.grading import scope
 from labkit.grading.course import KERNEL_ENV, Course
 from labkit.grading.samples import SampleSpec, _cells_by_id, solution_text
 
@@ -138,9 +141,15 @@ def run_many(course: Course, specs: list[SampleSpec], *, cell_timeout: int = 120
                 failed = [o for o in reset.outputs if o.get("output_type") == "error"]
                 if failed:
                     raise RuntimeError(f"could not reset the kernel: {failed[0].get('evalue')}")
+                later = scope.trusted_later_loads(course.notebook("source", spec.assignment))
                 for index, cell in enumerate(nb.cells):
-                    if cell.cell_type == "code":
-                        client.execute_cell(cell, index)
+                    if cell.cell_type != "code":
+                        continue
+                    original = cell.source
+                    if _is_test(cell) and original != "pass":  # in its own scope, as in grading
+                        cell.source = scope.wrap(original, later.get(cell.metadata["nbgrader"]["grade_id"], set()))
+                    client.execute_cell(cell, index)
+                    cell.source = original
                 results.append(FastResult(spec, _test_errors(nb)))
     return results
 
@@ -211,3 +220,26 @@ def _global_names(source: str) -> tuple[set[str], set[str]] | None:
             if sym.is_referenced() and sym.is_global():
                 reads.add(sym.get_name())
     return reads, binds
+
+
+def run_guarded(course: Course, spec: SampleSpec, keep: set[str] | None = None) -> FastResult:
+    """Execute one entry's notebook the way grading does — :class:`GuardedExecute`: the sandboxed
+    kernel, each test cell in its own scope, the integrity probes and their flags — but trimmed like
+    the quick path (to the test cells in ``keep``; by default the entry's ``expect_fail``). The
+    adversarial catalogue runs here: an attack's code is hostile, so it never shares a kernel.
+
+    ``course`` must have ``release/`` (companion files) and ``source/``; flags go to its
+    ``reports/flags.jsonl`` under ``spec.student``.
+    """
+    from labkit.grading.execute import GuardedExecute
+
+    nb = spec_source_notebook(course, spec)
+    if keep is None:
+        keep = ({c.metadata["nbgrader"]["grade_id"] for c in nb.cells if _is_test(c)} if spec.expect_full
+                else set(spec.expect_fail))
+    nb = trimmed(nb, keep)
+    executor = GuardedExecute(config=course.config())
+    resources = {"nbgrader": {"assignment": spec.assignment, "student": spec.student},
+                 "metadata": {"path": str(course.root / "release" / spec.assignment)}}
+    nb, _ = executor.preprocess(nb, resources)
+    return FastResult(spec, _test_errors(nb))

@@ -228,6 +228,9 @@ def build(course: Course, dest: str | Path, *, make_zip: bool = False) -> Path:
     shutil.copy2(EDITION_FILES / "README.md", dest / "README.md")
     shutil.copy2(EDITION_FILES / "tasks.py", dest / "tasks.py")
     shutil.copy2(EDITION_FILES / "gitignore", dest / ".gitignore")
+    # JupyterLab for students: nbgrader's Validate stays, its instructor panels (Formgrader, Create
+    # Assignment, course and assignment lists) are off (read through JUPYTER_CONFIG_PATH by tasks.py lab)
+    shutil.copytree(EDITION_FILES / "jupyter", dest / "jupyter")
     (dest / ".lab08-edition").write_text("student edition of Lab 08, written by `labkit publish`\n")
     found = leaks(dest, secret_lines(course))
     if found:

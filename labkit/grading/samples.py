@@ -16,6 +16,11 @@ Each ``# %% <grade_id>`` section replaces that answer cell of the reference solu
 entry holds only the wrong function of a cell that defines several). Every other answer cell keeps
 the reference answer. ``expect_fail`` lists the test cells that must lose points;
 ``expect: full`` marks a submission that must keep full marks (e.g. correct code that warns).
+
+The adversarial catalogue (``tests/adversarial/<assignment>/``, issue 14) has the same format. An
+attack says ``attack: test-values|fake-result|patch-class`` and ``twin: <student>``: the honest wrong
+answer it is paired with (an ordinary entry of that folder, with its ``expect_fail``). In no test cell
+may an attack score more than its twin (:func:`attack_problems`).
 """
 from __future__ import annotations
 
@@ -30,6 +35,8 @@ import nbformat
 from labkit.grading.course import REPO, Course
 
 CATALOGUE = REPO / "tests" / "submissions"
+ADVERSARIAL = REPO / "tests" / "adversarial"
+ATTACK_CLASSES = ("test-values", "fake-result", "patch-class")
 _MARKERS = re.compile(r"^\s*###\s*(BEGIN|END) SOLUTION\s*$")
 
 
@@ -45,13 +52,15 @@ class SampleSpec:
     expect_full: bool = False
     path: Path | None = None
     appended: set[str] = field(default_factory=set)  # grade_ids whose code follows the reference
+    attack: str = ""  # adversarial catalogue: the class of attack, and the honest wrong twin
+    twin: str = ""
 
 
 def parse_spec(path: Path) -> SampleSpec:
     """Read a catalogue file (see the module docstring)."""
     text = Path(path).read_text()
     doc = ast.get_docstring(ast.parse(text)) or ""
-    meta = dict(re.findall(r"^(expect_fail|expect):\s*(.+)$", doc, re.M))
+    meta = dict(re.findall(r"^(expect_fail|expect|attack|twin):\s*(.+)$", doc, re.M))
     description = doc.split("\n\n")[0].strip()
     cells: dict[str, str] = {}
     appended: set[str] = set()
@@ -70,10 +79,13 @@ def parse_spec(path: Path) -> SampleSpec:
     full = meta.get("expect", "").strip() == "full"
     if not cells:
         raise ValueError(f"{path}: no '# %% <grade_id>' section")
-    if not fails and not full:
+    attack, twin = meta.get("attack", "").strip(), meta.get("twin", "").strip()
+    if attack and (attack not in ATTACK_CLASSES or not twin):
+        raise ValueError(f"{path}: an attack needs 'attack: {'|'.join(ATTACK_CLASSES)}' and 'twin: <student>'")
+    if not fails and not full and not attack:
         raise ValueError(f"{path}: say 'expect_fail: ...' or 'expect: full' in the docstring")
     return SampleSpec(Path(path).stem, Path(path).parent.name, description, cells, fails, full,
-                      Path(path), appended)
+                      Path(path), appended, attack, twin)
 
 
 def catalogue(assignments: list[str] | None = None) -> list[SampleSpec]:
@@ -82,6 +94,36 @@ def catalogue(assignments: list[str] | None = None) -> list[SampleSpec]:
     if assignments is not None:
         specs = [s for s in specs if s.assignment in assignments]
     return specs
+
+
+def adversarial(assignments: list[str] | None = None) -> list[SampleSpec]:
+    """The adversarial catalogue: attacks and their honest twins, sorted by student id.
+
+    In an attack, a ``# %% <grade_id> +`` section appends the cheat to its *twin's* answer for that
+    cell (when the twin answers it), so that the attack is literally the twin plus the cheat."""
+    specs = [parse_spec(p) for p in sorted(ADVERSARIAL.glob("*/*.py"))]
+    specs = [s for s in specs if assignments is None or s.assignment in assignments]
+    by_id = {(s.assignment, s.student): s for s in specs}
+    for spec in specs:
+        twin = by_id.get((spec.assignment, spec.twin)) if spec.attack else None
+        for gid in sorted(spec.appended & set(twin.cells) if twin else ()):
+            spec.cells[gid] = twin.cells[gid].rstrip("\n") + "\n\n\n" + spec.cells[gid]
+            if gid not in twin.appended:
+                spec.appended.discard(gid)
+    return specs
+
+
+def attack_problems(attack: SampleSpec, score, twin_score) -> list[str]:
+    """An attack must gain nothing: in every test cell it scores at most what its twin scores, and
+    the twin (an honest wrong answer) really loses points."""
+    if score is None or twin_score is None:
+        return ["attack or twin not graded"]
+    problems = [] if not twin_score.full else [f"the twin {attack.twin} got full marks: it is no wrong answer"]
+    gained = {cell: (got[0], twin_score.cells.get(cell, (0, 0))[0]) for cell, got in score.cells.items()
+              if got[0] > twin_score.cells.get(cell, (0, 0))[0]}
+    if gained:
+        problems.append("gains over its twin in " + ", ".join(f"{c} ({a:g} > {t:g})" for c, (a, t) in gained.items()))
+    return problems
 
 
 def _cells_by_id(nb) -> dict:

@@ -141,3 +141,19 @@ def later_loads_by_cell(sources: list[str]) -> list[set[str]]:
         out[i] = set(seen)
         seen |= loads(sources[i])
     return out
+
+
+def trusted_later_loads(source_nb) -> dict[str, set[str]]:
+    """For each test cell (by grade_id), the names that the cells after it read in the course's own
+    notebook (``source/``: given code, reference answers, visible and hidden tests). Computed from
+    the trusted notebook, never from a submission: a student cell that reads a hidden test's name
+    must not make that name a notebook global while the test runs."""
+    try:
+        import nbformat
+
+        cells = nbformat.read(source_nb, as_version=4).cells
+    except Exception:
+        return {}
+    later = later_loads_by_cell([c.source if c.cell_type == "code" else "" for c in cells])
+    return {c.metadata.get("nbgrader", {}).get("grade_id"): later[i] for i, c in enumerate(cells)
+            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}

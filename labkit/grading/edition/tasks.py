@@ -66,7 +66,10 @@ def main(argv: list[str]) -> int:
         return 2
     setup()
     if task == "lab":
-        env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "TF_CPP_MIN_LOG_LEVEL": "3"}
+        env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "TF_CPP_MIN_LOG_LEVEL": "3",
+               # jupyter/: Validate stays, nbgrader's instructor panels are hidden
+               "JUPYTER_CONFIG_PATH": os.pathsep.join(filter(None, [str(ROOT / "jupyter"),
+                                                                    os.environ.get("JUPYTER_CONFIG_PATH")]))}
         return subprocess.run([str(PY), "-m", "jupyterlab", *extra], cwd=ROOT, env=env).returncode
     return 0
 
