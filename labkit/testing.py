@@ -41,6 +41,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from collections import OrderedDict as _OrderedDict
+
 import numpy as _np
 
 _asarray = _np.asarray
@@ -231,7 +233,7 @@ def plain(x: Any, what: str = "el resultado") -> Any:
         return [plain(v, what) for v in x]
     if t is tuple:
         return tuple(plain(v, what) for v in x)
-    if t is dict:
+    if t is dict or t is _OrderedDict:  # a state_dict() is an OrderedDict (stdlib: no code of the student's)
         out = {}
         for k, v in x.items():
             if type(k) not in (str, int):

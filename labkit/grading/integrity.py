@@ -25,13 +25,25 @@ import sys
 # modules whose public functions the tests rely on; checked when loaded (snapshot or first probe)
 WATCHED_MODULES = ["builtins", "time", "math", "random", "copy", "json", "numpy", "numpy.testing",
                    "torch", "torch.testing", "torch.nn.functional", "tensorflow", "keras", "labkit",
-                   "labkit.testing", "labkit.testing_torch", "labkit.grading.integrity"]
+                   "torch.nn", "labkit.testing", "labkit.testing_torch", "labkit.testing_tf", "labkit.devices",
+                   "labkit.data", "labkit.bridge", "labkit.pretrained", "labkit.grading.integrity"]
 # framework classes whose methods and properties the tests rely on (a patched ``torch.Tensor.__sub__``
 # or ``keras.Model.predict`` would fake a comparison): every class of their MRO is watched
 WATCHED_CLASSES = [("torch", "Tensor"), ("torch.nn", "Module"), ("torch.nn", "Parameter"),
                    ("numpy", "ndarray"), ("tensorflow", "Tensor"), ("tensorflow", "Variable"),
                    ("tensorflow.python.framework.ops", "EagerTensor"), ("keras", "Model"), ("keras", "Layer"),
-                   ("keras", "Sequential"), ("keras", "Variable"), ("labkit.testing_torch", "GpuLikeTensor")]
+                   ("keras", "Sequential"), ("keras", "Variable"),
+                   # what the hidden tests train and measure with (issue 14: a patched Adam.step or
+                   # BatchNormalization.call would fake a training run)
+                   ("torch.optim", "Adam"), ("torch.optim", "SGD"), ("torch.optim.lr_scheduler", "LRScheduler"),
+                   ("torch.nn", "BatchNorm1d"), ("torch.nn", "Dropout"), ("torch.nn", "Linear"),
+                   ("torch.utils.data", "DataLoader"), ("keras.layers", "Dense"), ("keras.layers", "Dropout"),
+                   ("keras.layers", "BatchNormalization"), ("keras.layers", "Add"), ("keras.layers", "Concatenate"),
+                   ("keras.optimizers", "Adam"), ("keras.optimizers", "SGD"), ("keras.metrics", "Mean"),
+                   ("keras.metrics", "SparseCategoricalAccuracy"), ("keras.callbacks", "History")]
+# the course's test helpers: every class they define is watched too (a spy whose method notebook code
+# replaced would report what the notebook wants)
+HELPER_CLASS_MODULES = ["labkit.testing", "labkit.testing_torch", "labkit.testing_tf", "labkit.devices"]
 # IPython hooks that can rewrite or hide what a cell does
 _SHELL_LISTS = ["ast_transformers", "input_transformers_post"]
 _MANAGER_LISTS = ["cleanup_transforms", "line_transforms", "token_transformers"]
@@ -126,7 +138,12 @@ def _current(shell) -> dict[str, list]:
 def _class_table() -> dict[str, dict[str, int]]:
     """``"module.Class" -> {attribute: id}`` for every class in the MRO of the watched classes."""
     table: dict[str, dict[str, int]] = {}
-    for mod_name, cls_name in WATCHED_CLASSES:
+    watched = list(WATCHED_CLASSES)
+    for mod_name in HELPER_CLASS_MODULES:
+        mod = sys.modules.get(mod_name)
+        watched += [(mod_name, k) for k, v in (vars(mod).items() if mod else ())
+                    if isinstance(v, type) and v.__module__ == mod_name]
+    for mod_name, cls_name in watched:
         cls = getattr(sys.modules.get(mod_name), cls_name, None)
         if not isinstance(cls, type):
             continue
@@ -269,7 +286,9 @@ def changes() -> list[str]:
 # names the tests use from the notebook's namespace: they must still be the real thing
 MODULE_ALIASES = {"np": "numpy", "torch": "torch", "nn": "torch.nn", "F": "torch.nn.functional", "tf": "tensorflow",
                   "keras": "keras", "labkit": "labkit", "time": "time", "math": "math"}
-HELPER_MODULES = ["labkit.testing", "labkit.testing_torch"]
+# helpers a notebook may import by name: a notebook global of that name bound to notebook code (not to
+# a value from an installed package: a demo's ``outputs = keras.layers.Dense(...)(x)`` is no shadow)
+HELPER_MODULES = ["labkit.testing", "labkit.testing_torch", "labkit.testing_tf"]
 
 
 def _namespace_changes(shell) -> list[str]:
@@ -290,7 +309,7 @@ def _namespace_changes(shell) -> list[str]:
             continue
         if name in real and callable(value) and value is not real[name] and not _trusted(value):
             found.append(f"el nombre {name} (una función de Python)")
-        elif name in helpers and value is not helpers[name]:
+        elif name in helpers and value is not helpers[name] and not _trusted(value):
             found.append(f"el nombre {name} (una función de los tests)")
         elif name in MODULE_ALIASES and MODULE_ALIASES[name] in sys.modules \
                 and value is not sys.modules[MODULE_ALIASES[name]]:

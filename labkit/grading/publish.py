@@ -22,7 +22,12 @@ from labkit.grading.course import REPO, Course, GradingError
 EDITION_FILES = Path(__file__).resolve().parent / "edition"
 # modules the notebooks import (labkit.grading and labkit.__main__ are instructor tooling)
 STUDENT_MODULES = ("__init__.py", "quiet.py", "seed.py", "threads.py", "data.py", "plots.py",
-                   "devices.py", "pretrained.py", "bridge.py", "testing.py", "testing_torch.py", "parallel.py")
+                   "devices.py", "pretrained.py", "bridge.py", "testing.py", "testing_torch.py", "testing_tf.py",
+                   "parallel.py")
+# The hidden tests' spies, fakes and reference computations live in these modules (issue 14), next to
+# the few helpers that visible tests and demos use. The edition ships each reduced to what its own
+# notebooks use (and what that needs): students never read the hidden tests' machinery.
+REDUCED_MODULES = {"testing_torch.py": "labkit.testing_torch", "testing_tf.py": "labkit.testing_tf"}
 # requirements only the instructor's tooling and tests need
 INSTRUCTOR_ONLY = {"psycopg2-binary", "pytest", "pytest-xdist", "pytest-timeout", "nbval", "playwright"}
 SKIP = {".ipynb_checkpoints", "__pycache__"}
@@ -193,6 +198,70 @@ include = ["labkit"]
 """
 
 
+def used_names(folder: Path, module: str) -> set[str]:
+    """Names of ``module`` that the notebooks under ``folder`` use: ``from module import a, b`` and
+    ``module.a`` / ``<alias>.a`` attribute reads (code cells only; cells that do not parse count by
+    their import lines)."""
+    import ast
+
+    short = module.rsplit(".", 1)[-1]
+    names: set[str] = set()
+    for nb in sorted(folder.rglob("*.ipynb")):
+        for cell in _cells(nb):
+            if cell.get("cell_type") != "code":
+                continue
+            code = "\n".join(ln for ln in _source(cell).splitlines() if not ln.lstrip().startswith(("%", "!")))
+            try:
+                tree = ast.parse(code)
+            except SyntaxError:
+                continue
+            aliases = {module, short}
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.module == module:
+                    names |= {a.name for a in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.module == "labkit":
+                    aliases |= {a.asname or a.name for a in node.names if a.name == short}
+                elif isinstance(node, ast.Import):
+                    aliases |= {a.asname for a in node.names if a.name == module and a.asname}
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Attribute) and ast.unparse(node.value) in aliases:
+                    names.add(node.attr)
+    return names
+
+
+def reduced_module(source: str, keep: set[str]) -> str:
+    """``source`` with only the top-level definitions that ``keep`` names, and what they use (at any
+    depth), in their original order and text; imports, the docstring and the ``from __future__``
+    line stay. A statement that binds nothing kept (a helper of the hidden tests) is dropped."""
+    import ast
+
+    tree = ast.parse(source)
+    binds: dict[int, set[str]] = {}
+    for i, node in enumerate(tree.body):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            binds[i] = {node.name}
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            binds[i] = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    reads = {i: {n.id for n in ast.walk(tree.body[i]) if isinstance(n, ast.Name)} for i in binds}
+    wanted, todo = set(), set(keep)
+    while todo:
+        name = todo.pop()
+        wanted.add(name)
+        for i, names in binds.items():
+            if name in names:
+                todo |= reads[i] - wanted
+    lines = source.splitlines(keepends=True)
+    text, last = [], 0
+    for i, node in enumerate(tree.body):
+        start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])]) - 1
+        if i in binds and not binds[i] & wanted:
+            text.append("".join(lines[last:start]))
+            last = node.end_lineno
+    text.append("".join(lines[last:]))
+    return re.sub(r"\n{4,}", "\n\n\n", "".join(text))
+
+
 def _copy_tree(course: Course, src: Path, dst: Path) -> None:
     ignore = set(course.config().CourseDirectory.ignore) | SKIP  # nbgrader_config.py's list
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns(*ignore))
@@ -220,7 +289,11 @@ def build(course: Course, dest: str | Path, *, make_zip: bool = False) -> Path:
         shutil.copy2(nb, dest / "notebooks" / nb.name)
     (dest / "labkit").mkdir()
     for name in STUDENT_MODULES:
-        shutil.copy2(REPO / "labkit" / name, dest / "labkit" / name)
+        if name in REDUCED_MODULES:
+            used = used_names(dest, REDUCED_MODULES[name])
+            (dest / "labkit" / name).write_text(reduced_module((REPO / "labkit" / name).read_text(), used))
+        else:
+            shutil.copy2(REPO / "labkit" / name, dest / "labkit" / name)
     reqs = student_requirements((course.root / "requirements.txt").read_text())
     (dest / "requirements.txt").write_text(reqs)
     (dest / "environment.yml").write_text(environment_yml(reqs))

@@ -1,6 +1,6 @@
 """train_binary_classifier ignores its seed: two trainings with the same seed give different models.
 
-expect_fail: binary_classifier_accuracy
+expect_fail: binary_classifier_seeded
 """
 # %% binary_classifier +
 def train_binary_classifier(X, y, epochs=100, lr=1e-3, seed=0):

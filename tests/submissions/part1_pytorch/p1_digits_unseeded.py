@@ -1,6 +1,6 @@
 """train_digits_mlp shuffles with the global generator and never seeds it: the seed argument changes nothing.
 
-expect_fail: digits_mlp_training
+expect_fail: digits_mlp_seeded
 """
 # %% digits_mlp +
 def train_digits_mlp(model, X_train, y_train, epochs=10, batch_size=64, lr=1e-3, seed=0):

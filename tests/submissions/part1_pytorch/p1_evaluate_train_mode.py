@@ -1,6 +1,6 @@
 """evaluate forgets model.eval() and torch.no_grad(): dropout stays on and BatchNorm statistics move.
 
-expect_fail: evaluate_eval_no_grad
+expect_fail: evaluate_eval_no_grad, evaluate_loss_accuracy
 """
 # %% train_eval +
 def evaluate(model, loader, criterion, device="cpu"):

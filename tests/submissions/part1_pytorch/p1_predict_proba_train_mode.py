@@ -1,6 +1,6 @@
 """predict_proba without model.eval(): dropout is still active, two calls disagree.
 
-expect_fail: multiclass_predict_proba
+expect_fail: multiclass_predict_proba, multiclass_predict_proba_no_grad
 """
 # %% multiclass
 class MulticlassClassifier(nn.Module):

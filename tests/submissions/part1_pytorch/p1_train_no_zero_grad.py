@@ -1,6 +1,6 @@
 """train_epoch never calls optimizer.zero_grad(): gradients pile up from batch to batch.
 
-expect_fail: train_epoch_matches_reference
+expect_fail: train_epoch_matches_reference, train_epoch_weighted_loss
 """
 # %% train_eval +
 def train_epoch(model, loader, criterion, optimizer, device="cpu"):

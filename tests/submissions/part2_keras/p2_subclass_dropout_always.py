@@ -1,6 +1,6 @@
 """Dropout applied with tf.nn.dropout unconditionally: still active at inference.
 
-expect_fail: subclassing_dropout
+expect_fail: subclassing_inference
 """
 # %% subclassing
 class CustomModel(keras.Model):

@@ -1,7 +1,7 @@
 """Copy-paste slip: the second branch is built from input_a, so input_b never reaches the output (Keras 3
 accepts an unused input without a word). Names, shapes, the Concatenate layer and the softmax all look right.
 
-expect_fail: two_inputs_named
+expect_fail: two_inputs_output
 """
 # %% two_inputs
 def build_two_input_model():

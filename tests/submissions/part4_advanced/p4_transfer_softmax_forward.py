@@ -1,6 +1,6 @@
 """The transfer model's forward returns softmax probabilities instead of logits.
 
-expect_fail: transfer_torch_frozen
+expect_fail: transfer_torch_head
 """
 # %% transfer +
 class SoftmaxTransfer(TransferModel):

@@ -1,6 +1,6 @@
 """train_on_device moves the model but feeds every batch as the loader gives it (on the CPU).
 
-expect_fail: to_device_moves
+expect_fail: to_device_moves_batches
 """
 # %% to_device +
 def train_on_device(model, loader, device, epochs=1, lr=1e-3, loss_fn=None):

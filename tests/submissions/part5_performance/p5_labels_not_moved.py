@@ -1,6 +1,6 @@
 """train_on_device moves the inputs of each batch but not its labels.
 
-expect_fail: to_device_moves
+expect_fail: to_device_moves_batches
 """
 # %% to_device +
 def train_on_device(model, loader, device, epochs=1, lr=1e-3, loss_fn=None):

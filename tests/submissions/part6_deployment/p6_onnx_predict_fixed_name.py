@@ -1,7 +1,7 @@
 """onnx_predict feeds the array under the name "input" instead of reading the input's name from the session: it
 only runs models exported with that name.
 
-expect_fail: onnx_eval_mode
+expect_fail: onnx_predict_matches
 """
 # %% onnx +
 def onnx_predict(path, X):

@@ -1,6 +1,6 @@
 """Prunes every module that has a weight and a bias (BatchNorm included, biases too), not only Linear weights.
 
-expect_fail: prune_l1_amount
+expect_fail: prune_smallest_only
 """
 # %% pruning +
 def prune_model(model, amount):

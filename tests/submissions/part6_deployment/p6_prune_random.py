@@ -1,6 +1,6 @@
 """Uses random_unstructured instead of L1: the zeroed weights are not the smallest ones.
 
-expect_fail: prune_l1_amount
+expect_fail: prune_smallest_only
 """
 # %% pruning +
 def prune_model(model, amount):

@@ -1,6 +1,6 @@
 """Catches every exception and answers with Python's own (English) message instead of a clear Spanish one.
 
-expect_fail: serving_errors
+expect_fail: serving_errors_spanish
 """
 # %% serving +
 def make_handler(predict):

@@ -1,6 +1,6 @@
 """tflite_predict never resizes the input tensor: only batches of the traced size (1) work.
 
-expect_fail: tflite_float_matches, tflite_quantized_small
+expect_fail: tflite_float_matches
 """
 # %% tflite +
 def tflite_predict(model_bytes, X):

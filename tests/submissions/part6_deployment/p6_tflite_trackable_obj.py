@@ -1,6 +1,6 @@
 """Passes the Keras model as trackable_obj to from_concrete_functions: with Keras 3 the weights are not frozen (NaN).
 
-expect_fail: tflite_float_matches, tflite_quantized_small
+expect_fail: tflite_float_matches, tflite_quantized_accurate
 """
 # %% tflite +
 def convert_tflite(model, quantize=False):
