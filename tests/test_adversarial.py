@@ -18,10 +18,28 @@ import pytest
 from labkit.grading import fastcheck, samples
 from labkit.grading.course import Course
 
+import os
+
 NBGRADER_GRADED = {"part0_numpy_bridge"}  # graded in tests/test_redteam.py's batch
 ALL = samples.adversarial()
 BY_ID = {(s.assignment, s.student): s for s in ALL}
 ATTACKS = [s for s in ALL if s.attack]
+
+
+def _checked() -> list:
+    """The attacks CI runs: the first of each class per assignment (CI's time budget); with
+    LAB08_FULL_CATALOGUE=1 every attack (`labkit verify` grades any of them through nbgrader)."""
+    if os.environ.get("LAB08_FULL_CATALOGUE") == "1":
+        return ATTACKS
+    seen, kept = set(), []
+    for spec in ATTACKS:
+        if (spec.assignment, spec.attack) not in seen:
+            seen.add((spec.assignment, spec.attack))
+            kept.append(spec)
+    return kept
+
+
+CHECKED = _checked()
 
 
 def _keep(attack) -> set[str]:
@@ -37,13 +55,12 @@ def _param(spec):
 def adversarial_course(tmp_path_factory):
     from support import make_scratch_course
 
-    wanted = sorted({s.assignment for s in ATTACKS} - NBGRADER_GRADED)
     cache: dict = {}
 
-    def get(assignment):
-        if "course" not in cache:
-            cache["course"] = make_scratch_course(tmp_path_factory.mktemp("adversarial"), wanted)
-        return cache["course"]
+    def get(assignment):  # one scratch course per assignment: releasing all of them takes ~30 s
+        if assignment not in cache:
+            cache[assignment] = make_scratch_course(tmp_path_factory.mktemp(f"adversarial-{assignment}"), [assignment])
+        return cache[assignment]
 
     return get
 
@@ -55,7 +72,8 @@ def twin_results():
 
     def get(assignment):
         if assignment not in cache:
-            twins = [s for s in ALL if s.assignment == assignment and not s.attack]
+            twins = [s for s in ALL if s.assignment == assignment and not s.attack
+                     and any(a.twin == s.student for a in CHECKED if a.assignment == assignment)]
             cache[assignment] = {r.spec.student: r for r in fastcheck.run_many(Course(), twins)}
         return cache[assignment]
 
@@ -79,7 +97,7 @@ def test_the_adversarial_catalogue_is_complete():
 
 
 @pytest.mark.grading
-@pytest.mark.parametrize("attack", [_param(s) for s in ATTACKS if s.assignment not in NBGRADER_GRADED])
+@pytest.mark.parametrize("attack", [_param(s) for s in CHECKED if s.assignment not in NBGRADER_GRADED])
 def test_an_attack_never_beats_its_honest_twin(attack, adversarial_course, twin_results):
     twin = twin_results(attack.assignment)[attack.twin]
     assert not twin.problems, f"the twin {attack.twin} does not fail where it says: {twin.problems}"
@@ -90,7 +108,8 @@ def test_an_attack_never_beats_its_honest_twin(attack, adversarial_course, twin_
 
 
 @pytest.mark.grading
-@pytest.mark.parametrize("twin", [_param(s) for s in ALL if not s.attack])
+@pytest.mark.parametrize("twin", [_param(s) for s in ALL if not s.attack
+                                  and any(a.twin == s.student and a.assignment == s.assignment for a in CHECKED)])
 def test_a_twin_is_an_honest_wrong_answer(twin, twin_results):
     """A twin loses points where its docstring says (so an attack 'no better than its twin' means
     something)."""
