@@ -140,3 +140,13 @@ def test_a_flagged_submission_is_under_review_until_it_is_regraded_clean(tmp_pat
     assert flags.under_review(tmp_path) == {}
     kept = [json.loads(line)["student"] for line in flags.flags_path(tmp_path).read_text().splitlines()]
     assert kept == ["s2", "s3"]
+
+
+def test_values_a_loop_binds_before_calling_the_student_stay_local():
+    """A name assigned and read inside one loop is a local of the test (a student's function called in
+    the loop cannot read it); a name read before any assignment (``x = f(x)``, ``n += 1``) stays global."""
+    src = ("for seed in range(2):\n    expected = reference(seed)\n    found = answer(seed)\n"
+           "x = f(x)\nn += 1\n")
+    wrapped = scope.wrap(src, set())
+    first = wrapped.splitlines()[1].strip()
+    assert first.startswith("global ") and set(first[len("global "):].split(", ")) == {"x", "n"}, wrapped

@@ -29,19 +29,51 @@ FUNCTION = "__lab08_test_cell__"
 
 
 class _Names(ast.NodeVisitor):
-    """Top-level stores of a cell (in statement order) and every load anywhere in it."""
+    """The first store and the first load of every name of a cell, in evaluation order (an
+    assignment's value before its targets, a loop's iterable before its target), so that a name a
+    loop body assigns and then reads is a local, and a name read before any assignment (``x = f(x)``,
+    ``total += 1``) is not."""
 
     def __init__(self):
         self.first_store: dict[str, int] = {}
         self.first_load: dict[str, int] = {}
-        self.stmt = 0
+        self.pos = 0
+        self.stmt = 0  # kept for callers; order is self.pos
+
+    def _tick(self) -> int:
+        self.pos += 1
+        return self.pos
 
     def visit_Name(self, node):
         table = self.first_load if isinstance(node.ctx, ast.Load) else self.first_store
-        table.setdefault(node.id, self.stmt)
+        table.setdefault(node.id, self._tick())
 
     def store(self, name: str) -> None:
-        self.first_store.setdefault(name, self.stmt)
+        self.first_store.setdefault(name, self._tick())
+
+    def visit_Assign(self, node):
+        self.visit(node.value)
+        for target in node.targets:
+            self.visit(target)
+
+    def visit_AnnAssign(self, node):
+        if node.value is not None:
+            self.visit(node.value)
+        self.visit(node.target)
+
+    def visit_AugAssign(self, node):
+        if isinstance(node.target, ast.Name):  # `x += 1` reads x first
+            self.first_load.setdefault(node.target.id, self._tick())
+        self.visit(node.value)
+        self.visit(node.target)
+
+    def visit_For(self, node):
+        self.visit(node.iter)
+        self.visit(node.target)
+        for stmt in node.body + node.orelse:
+            self.visit(stmt)
+
+    visit_AsyncFor = visit_For
 
     def visit_FunctionDef(self, node):
         self.store(node.name)
@@ -51,13 +83,13 @@ class _Names(ast.NodeVisitor):
             self.visit(default)
         loads = _loads(node)  # a function body reads names when called: count them as read here
         for name in loads:
-            self.first_load.setdefault(name, self.stmt)
+            self.first_load.setdefault(name, self._tick())
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_Lambda(self, node):
         for name in _loads(node):
-            self.first_load.setdefault(name, self.stmt)
+            self.first_load.setdefault(name, self._tick())
 
     def visit_ClassDef(self, node):
         self.store(node.name)
@@ -117,7 +149,7 @@ def wrap(source: str, later_loads: set[str]) -> str:
         names.stmt = i
         names.visit(stmt)
     keep_global = sorted(name for name, stored in names.first_store.items()
-                         if name in later_loads or names.first_load.get(name, 1 << 30) <= stored)
+                         if name in later_loads or names.first_load.get(name, 1 << 30) < stored)
     body = ([ast.Global(names=keep_global)] if keep_global else []) + tree.body
     func = ast.FunctionDef(name=FUNCTION, args=ast.arguments(posonlyargs=[], args=[], kwonlyargs=[],
                                                                kw_defaults=[], defaults=[]),
