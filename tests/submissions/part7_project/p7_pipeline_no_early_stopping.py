@@ -1,6 +1,6 @@
 """run_pipeline always trains every epoch of the config: patience is read but never used.
 
-expect_fail: pipeline_follows_config
+expect_fail: pipeline_early_stopping
 """
 # %% pipeline +
 def run_pipeline(config, framework, output_dir):
