@@ -4,7 +4,8 @@
     python3 tasks.py demo     rebuild release/, grade the sample submissions, print the score table
     python3 tasks.py test     everything CI checks (pytest: labkit, pipeline, grading, nbval)
     python3 tasks.py bench    notebook execution vs autograde time (performance budget)
-    python3 tasks.py throughput  students graded per minute, 1 vs 2 workers (--students N --jobs 1 2 4)
+    python3 tasks.py throughput  students graded per minute, 1 vs 2 workers, Dask engine vs the old pool
+                              (--students N --jobs 1 2 4 --cluster local pool)
     python3 tasks.py lab      open JupyterLab in the course environment
     python3 tasks.py grade-ui JupyterLab opened on formgrader (manual grading of the reflection answers)
     python3 tasks.py publish DIR  write the student edition into DIR (--zip for one archive)

@@ -9,7 +9,6 @@ Sections appended by other assignments are headed ``# --- partN ---``.
 """
 from __future__ import annotations
 
-import math
 from typing import Any, Callable
 
 import keras

@@ -425,6 +425,7 @@ import os as _os
 import pathlib as _pathlib
 import sys as _sys
 import tempfile as _tempfile
+from typing import Callable
 
 _type = type
 

@@ -161,3 +161,37 @@ def test_a_class_graded_in_parallel_into_postgresql(postgres_url, tmp_path, monk
     for student, score in got.items():
         assert float(rows[student]["max_score"]) > 0
         assert float(rows[student]["raw_score"] or 0) == pytest.approx(score.code_score)
+
+
+def test_labkit_grade_on_a_local_dask_cluster_into_postgresql_then_only_what_is_missing(
+        postgres_url, tmp_path, monkeypatch, capsys):
+    """Issue 16: ``labkit grade`` (Dask LocalCluster, the default engine) writes the grades into
+    PostgreSQL, one transaction per submission with its digest; run again, it grades nothing that was
+    graded and did not change, and ``--regrade`` is the way to force it."""
+    from sqlalchemy import create_engine, text
+
+    monkeypatch.delenv(DB_URL_ENV, raising=False)
+    root = tmp_path / "course"
+    root.mkdir()
+    (root / "source").symlink_to(REPO / "source", target_is_directory=True)
+    course = Course(root, db_url=postgres_url)
+    pipeline.release(course, [ASSIGNMENT])
+    samples.write_submission(course, "eva", ASSIGNMENT, samples.reference_notebook(course, ASSIGNMENT))
+    argv = ["--root", str(root), "--db-url", postgres_url, "grade", ASSIGNMENT, "--jobs", "1", "--cluster", "local"]
+    assert cli.main(argv) == 0
+    first = capsys.readouterr().out
+    assert "graded 1 of 1 submissions" in first, first
+    assert not (root / "gradebook.db").exists(), "something wrote a SQLite gradebook instead"
+    [eva] = [s for s in pipeline.scores(course) if s.student == "eva"]
+    assert eva.full, eva
+    assert (root / "feedback" / "eva" / ASSIGNMENT / f"{ASSIGNMENT}.html").is_file()
+    engine = create_engine(postgres_url)
+    with engine.connect() as db:
+        rows = db.execute(text("SELECT student, digest FROM labkit_graded WHERE assignment = :a AND student = :s"),
+                          {"a": ASSIGNMENT, "s": "eva"}).all()
+    engine.dispose()
+    assert len(rows) == 1 and len(rows[0][1]) == 64, rows
+
+    assert cli.main(argv) == 0  # nothing changed: nothing graded, no cluster started
+    again = capsys.readouterr().out
+    assert "graded 0 of 1 submissions; 1 unchanged" in again, again

@@ -3,7 +3,8 @@
     labkit demo        release + sample submissions + autograde + feedback + CSV + score table
     labkit release     regenerate release/ from source/ (nbgrader generate_assignment)
     labkit samples     write the reference, blank and catalogue submissions into submitted/
-    labkit grade       autograde every submission in submitted/ (one isolated process each);
+    labkit grade       autograde every submission in submitted/ on a Dask cluster (--cluster; local by
+                       default), skipping those already graded and unchanged (--regrade: all);
                        --from PATH first collects an LMS download (folder or .zip of <student>_<assignment>.ipynb)
     labkit report      print the score table, export grades.csv, write reports/class_report.md + plots
     labkit verify      grade reference, blank and catalogue in a scratch root; check each verdict
@@ -69,9 +70,18 @@ def cmd_grade(args) -> int:
     pairs, flags = intake.prepare(course, pairs)  # structure checked and repaired before grading
     skipped = intake.not_graded(flags)
     _print_isolation()
-    results = pipeline.grade(course, pairs, feedback=not args.no_feedback, jobs=args.jobs) if pairs else []
+    try:
+        results = pipeline.grade(course, pairs, feedback=not args.no_feedback, jobs=args.jobs,
+                                 cluster=args.cluster, resume=not args.regrade) if pairs else []
+    except KeyboardInterrupt:
+        print("\ninterrupted: every submission graded so far is saved; run `labkit grade` again to grade "
+              "only what is missing", file=sys.stderr)
+        return 130
+    unchanged = [r for r in results if r.skipped]
     failed = [r for r in results if not r.ok]
-    print(f"graded {len(results) - len(failed)} of {len(results) + len(skipped)} submissions")
+    print(f"graded {len(results) - len(failed) - len(unchanged)} of {len(results) + len(skipped)} submissions"
+          + (f"; {len(unchanged)} unchanged since they were graded, skipped (--regrade grades them again)"
+             if unchanged else ""))
     for (a, s), why in skipped.items():
         print(f"  NOT GRADED {a} {s}: {why}")
     for f in failed:
@@ -269,6 +279,16 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("--student", action="append", help="only these students")
             if name == "grade":
                 p.add_argument("--no-feedback", action="store_true")
+                p.add_argument("--cluster", default=None, metavar="WHERE",
+                               help="where to grade: local (default, also $LAB08_CLUSTER: a Dask LocalCluster of "
+                                    "--jobs workers), tcp://HOST:8786 (a running Dask scheduler), module:function "
+                                    "(returns a Dask cluster or client: dask-jobqueue, dask-kubernetes), or pool "
+                                    "(the previous process pool)")
+                p.add_argument("--regrade", action="store_true",
+                               help="grade every submission again (default: skip those graded before whose files "
+                                    "and assignment did not change)")
+                p.add_argument("--resume", action="store_true",
+                               help="grade only what is missing or changed (the default; kept for scripts)")
                 p.add_argument("--from", dest="from_path", metavar="PATH",
                                help="first collect an LMS download (a folder or .zip of <student>_<assignment>.ipynb) "
                                     "into submitted/, then grade what it collected")

@@ -31,6 +31,8 @@ class StepResult:
     seconds: float
     message: str = ""
     log: str = field(default="", repr=False)
+    skipped: bool = False  # graded before and unchanged since (``labkit grade`` without ``--regrade``)
+    worker: str = ""  # the Dask worker whose result was recorded (empty for the pool)
 
 
 def release(course: Course, assignments: list[str] | None = None) -> list[Path]:
@@ -49,15 +51,21 @@ def release(course: Course, assignments: list[str] | None = None) -> list[Path]:
 
 
 def grade(course: Course, pairs: list[tuple[str, str]], *, feedback: bool = True,
-          timeout: float = NOTEBOOK_TIMEOUT, echo=print, jobs: int = 1) -> list[StepResult]:
-    """Autograde (and generate feedback for) each (assignment, student).
+          timeout: float = NOTEBOOK_TIMEOUT, echo=print, jobs: int = 1, cluster: str | None = None,
+          resume: bool = False, progress: bool | None = None, **engine_options) -> list[StepResult]:
+    """Autograde (and generate feedback for) each (assignment, student); results in the order of ``pairs``.
 
-    One worker process grades a batch in order. If a submission takes longer than ``timeout``
-    seconds, or the worker dies, its whole process group (kernel included) is killed, the
-    submission is recorded as failed with the reason, and a fresh worker goes on with the rest.
-    With ``jobs > 1`` the students are dealt into that many batches graded at the same time (all
-    of one student's submissions in the same batch, so no two workers create the same gradebook
-    rows); results come back in the order of ``pairs``.
+    ``cluster`` chooses the engine: ``"local"`` (default, also ``$LAB08_CLUSTER``): a Dask
+    ``LocalCluster`` of ``jobs`` worker processes; ``"tcp://HOST:8786"``: an existing Dask scheduler;
+    ``"module:function"``: an entry point returning a Dask cluster or client (see
+    :mod:`labkit.grading.engine`); ``"pool"``: the previous home-made pool (below). On every engine a
+    submission that takes longer than ``timeout`` seconds has its processes killed and is recorded as
+    failed with the reason, and the others go on. ``resume``: skip the submissions already graded whose
+    files (and assignment) did not change since.
+
+    The pool: one worker process grades a batch in order; with ``jobs > 1`` the students are dealt into
+    that many batches graded at the same time (all of one student's submissions in the same batch, so
+    no two workers create the same gradebook rows).
     """
     from labkit.grading.report import log_runs
 
@@ -67,14 +75,24 @@ def grade(course: Course, pairs: list[tuple[str, str]], *, feedback: bool = True
     if tampered:
         raise GradingError("the gradebook does not match source/ (stored tests or points changed): "
                            + "; ".join(tampered[:5]) + " — run `labkit release` to rebuild it, then grade again")
+    cluster = cluster or os.environ.get("LAB08_CLUSTER") or "local"
+    if cluster == "pool":
+        results = _grade_pool(course, pairs, feedback, timeout, echo, jobs)
+    else:
+        from labkit.grading import engine
+
+        results = engine.grade(course, pairs, feedback=feedback, timeout=timeout, echo=echo, jobs=jobs,
+                               cluster=cluster, resume=resume, progress=progress, **engine_options)
+    log_runs(course, [r for r in results if not r.skipped])
+    return results
+
+
+def _grade_pool(course, pairs, feedback, timeout, echo, jobs) -> list[StepResult]:
     parallel = min(jobs, len({s for _, s in pairs})) if jobs > 1 else 1
     thread_env = threads.plan(parallel)  # each kernel's share of the cores: no oversubscription
     if parallel > 1:
-        results = _grade_parallel(course, pairs, feedback, timeout, echo, jobs, thread_env)
-    else:
-        results = _grade_batch(course, pairs, feedback, timeout, echo, thread_env=thread_env)
-    log_runs(course, results)
-    return results
+        return _grade_parallel(course, pairs, feedback, timeout, echo, jobs, thread_env)
+    return _grade_batch(course, pairs, feedback, timeout, echo, thread_env=thread_env)
 
 
 def _grade_parallel(course, pairs, feedback, timeout, echo, jobs, thread_env) -> list[StepResult]:

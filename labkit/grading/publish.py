@@ -29,7 +29,8 @@ STUDENT_MODULES = ("__init__.py", "quiet.py", "seed.py", "threads.py", "data.py"
 # notebooks use (and what that needs): students never read the hidden tests' machinery.
 REDUCED_MODULES = {"testing_torch.py": "labkit.testing_torch", "testing_tf.py": "labkit.testing_tf"}
 # requirements only the instructor's tooling and tests need
-INSTRUCTOR_ONLY = {"psycopg2-binary", "pytest", "pytest-xdist", "pytest-timeout", "nbval", "playwright"}
+INSTRUCTOR_ONLY = {"psycopg2-binary", "pytest", "pytest-xdist", "pytest-timeout", "nbval", "playwright",
+                   "dask", "distributed"}
 SKIP = {".ipynb_checkpoints", "__pycache__"}
 MIN_SECRET_CHARS = 16  # shorter lines (`return out`, `model.eval()`) are too generic to call leaks
 # Generic idioms that labkit's own public helpers contain and that some solution or hidden test

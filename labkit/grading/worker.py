@@ -1,12 +1,25 @@
-"""Grade a batch of submissions in one process (``python -m labkit.grading.worker``).
+"""Drive nbgrader for one submission at a time, in a process of its own (``python -m labkit.grading.worker``).
 
-Usage: ``python -m labkit.grading.worker ROOT [--no-feedback] ASSIGNMENT:STUDENT ...``
+Two ways to use it:
 
-Student code never runs here: nbgrader runs it in a kernel subprocess. This process only drives
-nbgrader, so its start-up cost (importing nbgrader takes seconds) is paid once per batch. For each
-submission it prints one JSON line: ``{"assignment", "student", "success", "error", "log",
-"seconds"}``. The parent (``labkit.grading.pipeline.grade``) enforces a deadline per submission and
-kills this whole process group when one hangs, then starts a fresh worker for the rest.
+``python -m labkit.grading.worker ROOT [--no-feedback] ASSIGNMENT:STUDENT ...``
+    the home-made pool (``labkit grade --cluster pool``): grade a batch of ``ROOT``'s submissions in
+    order, writing straight into ``ROOT``'s gradebook.
+
+``python -m labkit.grading.worker --serve``
+    the Dask engine (:mod:`labkit.grading.engine`): a grading task on a Dask worker keeps one such
+    process and sends it one JSON request per line on stdin, ``{"id", "root", "assignment",
+    "student", "feedback"}``, where ``root`` is a scratch course that the task built on the worker
+    (its own SQLite gradebook holding only the assignment's definition). For each request it grades,
+    writes the feedback, reads what nbgrader recorded (per-cell scores, comments, late penalty,
+    submission timestamp) and removes the submission from the scratch gradebook again.
+
+Student code never runs here: nbgrader runs it in a kernel subprocess (the sandbox of
+:mod:`labkit.grading.sandbox`). This process only drives nbgrader, so its start-up cost (importing
+nbgrader takes seconds) is paid once per batch or per Dask worker. For each submission it prints one
+JSON line: ``{"assignment", "student", "success", "error", "log", "seconds", ...}``. Its parent (the pool
+in ``labkit.grading.pipeline`` or the Dask task) enforces a deadline per submission and kills this whole
+process group when one hangs, then starts a fresh process for the rest.
 """
 from __future__ import annotations
 
@@ -19,44 +32,104 @@ import time
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m labkit.grading.worker")
-    parser.add_argument("root")
-    parser.add_argument("items", nargs="+", metavar="ASSIGNMENT:STUDENT")
+    parser.add_argument("root", nargs="?")
+    parser.add_argument("items", nargs="*", metavar="ASSIGNMENT:STUDENT")
     parser.add_argument("--no-feedback", action="store_true")
+    parser.add_argument("--serve", action="store_true", help="read JSON requests on stdin (Dask engine)")
     args = parser.parse_args(argv)
 
     from labkit.grading.course import KERNEL_ENV, Course
 
     os.environ.update(KERNEL_ENV)
+    if args.serve:
+        os.environ.pop("LAB08_DB_URL", None)
+        return serve()
+    if not args.root or not args.items:
+        parser.error("ROOT and at least one ASSIGNMENT:STUDENT are needed (or --serve)")
     course = Course(args.root)
     api = course.api()
     os.environ.pop("LAB08_DB_URL", None)  # the gradebook's address (and password) never reaches a kernel
-    from labkit.grading.checks import gradebook_problems
-
     for item in args.items:
         assignment, student = item.split(":", 1)
-        start = time.perf_counter()
-        # without the sandbox a previous kernel could have rewritten the stored tests: check first
-        tampered = gradebook_problems(course, [assignment])
-        if tampered:
-            result = {"success": False, "log": "",
-                      "error": "gradebook does not match source/ (run `labkit release`): " + "; ".join(tampered[:3])}
-        else:
-            result = api.autograde(assignment, student, force=True, create=True)
-        error = result.get("error") or ""
-        if not result.get("success"):
-            _forget(course, assignment, student)
-        else:
-            _drop_extra_files(course, assignment, student)
-        if result.get("success") and not args.no_feedback:
-            fb = api.generate_feedback(assignment, student, force=True)
-            if not fb.get("success"):
-                error = "feedback: " + (fb.get("error") or fb.get("log") or "")[-2000:]
-        out = {"assignment": assignment, "student": student, "success": bool(result.get("success")),
-               "error": error, "log": (result.get("log") or "")[-20000:],
-               "seconds": time.perf_counter() - start}
-        sys.stdout.write("\n" + json.dumps(out) + "\n")
-        sys.stdout.flush()
+        _emit(grade_one(course, api, assignment, student, feedback=not args.no_feedback))
     return 0
+
+
+def _emit(out: dict) -> None:
+    sys.stdout.write("\n" + json.dumps(out) + "\n")
+    sys.stdout.flush()
+
+
+def grade_one(course, api, assignment: str, student: str, feedback: bool = True) -> dict:
+    """Autograde one submission of ``course`` (and write its feedback); nbgrader's outcome as a dict."""
+    from labkit.grading.checks import gradebook_problems
+
+    start = time.perf_counter()
+    # without the sandbox a previous kernel could have rewritten the stored tests: check first
+    tampered = gradebook_problems(course, [assignment])
+    if tampered:
+        result = {"success": False, "log": "",
+                  "error": "gradebook does not match source/ (run `labkit release`): " + "; ".join(tampered[:3])}
+    else:
+        result = api.autograde(assignment, student, force=True, create=True)
+    error = result.get("error") or ""
+    if not result.get("success"):
+        _forget(course, assignment, student)
+    else:
+        _drop_extra_files(course, assignment, student)
+    if result.get("success") and feedback:
+        fb = api.generate_feedback(assignment, student, force=True)
+        if not fb.get("success"):
+            error = "feedback: " + (fb.get("error") or fb.get("log") or "")[-2000:]
+    return {"assignment": assignment, "student": student, "success": bool(result.get("success")),
+            "error": error, "log": (result.get("log") or "")[-20000:],
+            "seconds": time.perf_counter() - start}
+
+
+def serve() -> int:
+    """The Dask engine's grading process: one JSON request per stdin line, one JSON answer per request."""
+    from labkit.grading.course import Course
+
+    apis: dict[str, tuple] = {}
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        req = json.loads(line)
+        root = req["root"]
+        if root not in apis:
+            course = Course.scratch(root)  # the scratch course's own SQLite gradebook, nothing else
+            apis[root] = (course, course.api())
+        course, api = apis[root]
+        out = grade_one(course, api, req["assignment"], req["student"], feedback=req.get("feedback", True))
+        if out["success"]:
+            try:
+                out.update(recorded(course, req["assignment"], req["student"]))
+            except Exception as err:  # noqa: BLE001 — reported as a failure of this submission
+                out.update(success=False, error=f"could not read the scratch gradebook: {type(err).__name__}: {err}")
+                _forget(course, req["assignment"], req["student"])
+        out["id"] = req.get("id")
+        _emit(out)
+    return 0
+
+
+def recorded(course, assignment: str, student: str) -> dict:
+    """What nbgrader stored for one submission: per-cell scores and comments, late penalty, timestamp;
+    then the submission is removed from the (scratch) gradebook, which keeps no student."""
+    with course.gradebook() as gb:
+        sub = gb.find_submission(assignment, student)
+        grades, comments, penalties = [], [], {}
+        for nb in sub.notebooks:
+            penalties[nb.name] = nb.late_submission_penalty
+            for g in nb.grades:
+                grades.append({"notebook": nb.name, "name": g.name, "auto_score": g.auto_score,
+                               "max_score": g.max_score, "cell_type": g.cell.cell_type})
+            for c in nb.comments:
+                comments.append({"notebook": nb.name, "name": c.name, "auto_comment": c.auto_comment})
+        out = {"grades": grades, "comments": comments, "penalties": penalties,
+               "timestamp": sub.timestamp.isoformat() if sub.timestamp else None}
+        gb.remove_submission(assignment, student)
+        return out
 
 
 def _drop_extra_files(course, assignment: str, student: str) -> None:
