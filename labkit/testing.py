@@ -268,3 +268,28 @@ def check_raises(fn, exc: type[BaseException], what: str) -> BaseException:
         raise AssertionError(f"{what}: se esperaba {exc.__name__} y se lanzó "
                              f"{type(err).__name__}: {err}") from None
     raise AssertionError(f"{what}: se esperaba {exc.__name__}, pero no se lanzó ninguna excepción.")
+
+
+_type = type
+
+
+def notebook_code(value: Any) -> bool:
+    """Whether ``value`` (a function, property, descriptor or callable object) runs code that comes
+    neither from an installed package nor from labkit, i.e. code written in the notebook. Used by the
+    hidden tests' guards of framework classes (``labkit.testing_torch``, ``labkit.testing_tf``)."""
+    import os
+    import sys
+
+    for _ in range(4):
+        if isinstance(value, property):
+            value = value.fget or value.fset
+        elif isinstance(value, (staticmethod, classmethod)) or hasattr(value, "__func__"):
+            value = value.__func__
+        else:
+            break
+    code = getattr(value, "__code__", None)
+    if code is None:
+        return callable(value) and _type(value).__module__ == "__main__"
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    trusted = tuple(os.path.realpath(p) + os.sep for p in {sys.prefix, sys.base_prefix, here})
+    return not (code.co_filename.startswith("<frozen") or os.path.realpath(code.co_filename).startswith(trusted))

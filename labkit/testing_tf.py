@@ -49,25 +49,7 @@ def _class_table() -> dict:
 _PRISTINE = _class_table()
 
 
-def _from_notebook(value: Any) -> bool:
-    """Whether ``value`` (a function, property, descriptor or callable object) runs code that does not come
-    from an installed package or from labkit (i.e. code written in the notebook)."""
-    import os
-    import sys
-
-    for _ in range(4):
-        if isinstance(value, property):
-            value = value.fget or value.fset
-        elif isinstance(value, (staticmethod, classmethod)) or hasattr(value, "__func__"):
-            value = value.__func__
-        else:
-            break
-    code = getattr(value, "__code__", None)
-    if code is None:
-        return callable(value) and _type(value).__module__ == "__main__"
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    trusted = tuple(os.path.realpath(p) + os.sep for p in {sys.prefix, sys.base_prefix, here})
-    return not (code.co_filename.startswith("<frozen") or os.path.realpath(code.co_filename).startswith(trusted))
+from labkit.testing import notebook_code as _from_notebook  # noqa: E402
 
 
 def check_keras_untouched() -> None:

@@ -423,7 +423,6 @@ def reply(handler, request) -> tuple[str, object]:
 
 import os as _os
 import pathlib as _pathlib
-import sys as _sys
 import tempfile as _tempfile
 from typing import Callable
 
@@ -454,21 +453,7 @@ def _torch_class_table() -> dict:
 _TORCH_PRISTINE = _torch_class_table()  # taken when the notebook's setup cell imports this module
 
 
-def _notebook_code(value) -> bool:
-    """Whether ``value`` runs code that comes neither from an installed package nor from labkit."""
-    for _ in range(4):
-        if isinstance(value, property):
-            value = value.fget or value.fset
-        elif isinstance(value, (staticmethod, classmethod)) or hasattr(value, "__func__"):
-            value = value.__func__
-        else:
-            break
-    code = getattr(value, "__code__", None)
-    if code is None:
-        return callable(value) and _type(value).__module__ == "__main__"
-    here = _os.path.dirname(_os.path.dirname(_os.path.abspath(__file__)))
-    trusted = tuple(_os.path.realpath(p) + _os.sep for p in {_sys.prefix, _sys.base_prefix, here})
-    return not (code.co_filename.startswith("<frozen") or _os.path.realpath(code.co_filename).startswith(trusted))
+from labkit.testing import notebook_code as _notebook_code  # noqa: E402
 
 
 def torch_patches() -> list[str]:
