@@ -31,7 +31,7 @@ def edition(tmp_path_factory) -> Path:
 def test_the_edition_holds_what_students_need_and_nothing_else(edition):
     top = {p.name for p in edition.iterdir()}
     assert top == {"README.md", "tasks.py", "requirements.txt", "environment.yml", "pyproject.toml",
-                   ".gitignore", ".lab08-edition", "release", "notebooks", "labkit"}
+                   ".gitignore", ".lab08-edition", "release", "notebooks", "labkit", "jupyter"}
     assert sorted(p.name for p in (edition / "release").iterdir()) == ASSIGNMENTS
     for a in ASSIGNMENTS:
         assert (edition / "release" / a / f"{a}.ipynb").is_file()

@@ -26,6 +26,12 @@ def test_sample_submission_score(pair, graded):
     if student == "reference":
         noisy = checks.stderr_cells(graded.course_of(pair).notebook("autograded", assignment, student))
         assert not noisy, f"{assignment}: the reference solution writes to stderr in cells {noisy}"
+        import nbformat
+
+        nb = nbformat.read(graded.course_of(pair).notebook("autograded", assignment, student), as_version=4)
+        errors = [(i, o.get("ename"), str(o.get("evalue"))[:120]) for i, c in enumerate(nb.cells)
+                  if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"]
+        assert not errors, f"{assignment}: cells of the graded reference raised {errors}"
     from labkit.grading import flags
 
     kinds = {f["kind"] for f in flags.read_flags(graded.course_of(pair).root) if (f["assignment"], f["student"]) == pair}
