@@ -26,7 +26,7 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 PYTEST = ["-m", "pytest", "-n", "2", "--dist", "loadgroup", "--timeout", "900", "--durations", "25",
           "--nbval-lax", "--nbval-cell-timeout", "120", "-p", "no:cacheprovider",
-          "tests", "source", "notebooks"]
+          "tests", "notebooks"]  # source/ runs cell by cell in the reference grading (tests/test_grading.py)
 
 
 def _edition_tasks():
