@@ -280,7 +280,7 @@ def notebook_code(value: Any) -> bool:
     import os
     import sys
 
-    for _ in range(4):
+    for _unwrap in range(4):
         if isinstance(value, property):
             value = value.fget or value.fset
         elif isinstance(value, (staticmethod, classmethod)) or hasattr(value, "__func__"):
