@@ -1,6 +1,8 @@
 """nbgrader configuration for Lab 08 (read by `nbgrader ...` run from this folder and by `labkit`)."""
 import os
 
+from labkit import settings  # every LAB08_* variable and timeout (stdlib only)
+
 c = get_config()  # noqa: F821  (provided by nbgrader/traitlets when this file is loaded)
 
 # --- course and folders -------------------------------------------------------------------
@@ -28,9 +30,9 @@ c.ClearSolutions.enforce_metadata = True
 
 # --- execution during autograde and validate ----------------------------------------------
 # seconds per cell (the whole notebook is budgeted at 60 s); LAB08_NOTEBOOK_TIMEOUT bounds the notebook
-c.Execute.timeout = int(os.environ.get("LAB08_CELL_TIMEOUT", 120))
+c.Execute.timeout = settings.CELL_TIMEOUT.get()  # LAB08_CELL_TIMEOUT, default 120
 c.Execute.interrupt_on_timeout = True
-c.Execute.iopub_timeout = 30     # seconds to wait for a cell's last outputs after its reply (busy machines)
+c.Execute.iopub_timeout = settings.IOPUB_TIMEOUT  # a cell's last outputs after its reply (busy machines)
 c.Execute.execute_retries = 0
 c.Execute.shutdown_kernel = "immediate"  # outputs are all in by then; saves ~1.5 s a notebook
 c.Autograde.create_student = True
