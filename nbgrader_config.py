@@ -39,15 +39,15 @@ c.Autograde.create_student = True
 # A test cell fails only by raising. nbgrader would also give 0 to a cell that merely writes to
 # stderr (a framework warning or log line), so stderr in graded cells is relabelled as stdout
 # (kept visible in the feedback) instead of nbgrader's IgnorePattern, which only drops matches.
-# GuardedExecute (labkit/grading/execute.py) is nbgrader's Execute with the kernel in a sandbox
+# GuardedExecute (labkit/grading/run/execute.py) is nbgrader's Execute with the kernel in a sandbox
 # (no network, no view of source/ or the gradebook, resource limits), tamper probes after every
 # test cell, and a graceful end when the kernel dies or hangs (test cells that could not run get 0).
 c.Autograde.autograde_preprocessors = [
-    "labkit.grading.execute.GuardedExecute",
-    "labkit.grading.preprocessors.StderrToStdout",
+    "labkit.grading.run.execute.GuardedExecute",
+    "labkit.grading.run.preprocessors.StderrToStdout",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
-    "labkit.grading.preprocessors.NeutralizeOutputs",
+    "labkit.grading.run.preprocessors.NeutralizeOutputs",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
@@ -59,6 +59,6 @@ c.Autograde.autograde_preprocessors = [
 # never the hidden test code or a traceback quoting it.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "labkit.grading.preprocessors.HideTestCode",
+    "labkit.grading.run.preprocessors.HideTestCode",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -93,6 +93,15 @@ def apply(parallel: int) -> dict[str, str]:
     return env
 
 
+def restore(saved: Mapping[str, str | None]) -> None:
+    """Put environment variables back as ``saved`` holds them (None: unset)."""
+    for var, value in saved.items():
+        if value is None:
+            os.environ.pop(var, None)
+        else:
+            os.environ[var] = value
+
+
 def describe(parallel: int, environ: Mapping[str, str] | None = None) -> str:
     """One line for a benchmark's header: the rule and the resulting share."""
     environ = os.environ if environ is None else environ

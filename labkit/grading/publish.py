@@ -272,7 +272,7 @@ def build(course: Course, dest: str | Path, *, make_zip: bool = False) -> Path:
     """Write the student edition into ``dest`` (replaced if it is an earlier edition); return the
     folder, or the ``.zip`` next to it with ``make_zip``."""
     from labkit import __version__
-    from labkit.grading import checks
+    from labkit.grading.check import notebooks as checks
 
     dest = Path(dest).resolve()
     drift = checks.release_drift(course)
