@@ -18,7 +18,6 @@ Skipped (with the reason) only where chromium or playwright is missing; `.ci/run
 """
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import shutil
@@ -28,7 +27,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import nbformat
 import pytest

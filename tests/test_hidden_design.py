@@ -4,7 +4,6 @@ same attacks through nbgrader."""
 from __future__ import annotations
 
 import json
-import sys
 
 import numpy as np
 import pytest

@@ -9,6 +9,7 @@ temporary folder (no TCP port to collide with). Without the binaries the tests a
 from __future__ import annotations
 
 import glob
+import importlib
 import os
 import shutil
 import subprocess
@@ -81,7 +82,7 @@ def postgres_url():
     if bindir is None:
         _unavailable("PostgreSQL server binaries (initdb, pg_ctl) not found")
     try:
-        import psycopg2  # noqa: F401  (the driver SQLAlchemy uses for postgresql:// URLs)
+        importlib.import_module("psycopg2")  # the driver SQLAlchemy uses for postgresql:// URLs
     except ImportError:
         _unavailable("the PostgreSQL driver psycopg2 is not installed (pip install -r requirements.txt)")
     prefix, superuser = _as_server_user()
