@@ -77,7 +77,7 @@ from labkit.grading.record.gradebook import graded_digests, record
 from labkit.grading.record.runs import StepResult
 from labkit.grading.run.task import files_of, grade_task
 
-DEFAULT_ALLOWED_FAILURES = settings.ALLOWED_FAILURES  # a submission may kill this many workers; the next death: NOT GRADED
+DEFAULT_ALLOWED_FAILURES = settings.ALLOWED_FAILURES  # workers one submission may kill; the next death: NOT GRADED
 # Submissions handed to the scheduler at once, per worker: one, so that a worker never holds a queue of
 # submissions that would all count as suspects (towards allowed-failures) if it died.
 IN_FLIGHT_PER_WORKER = 1

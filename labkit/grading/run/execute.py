@@ -163,7 +163,7 @@ class GuardedExecute(Execute):
     def _preflight(self) -> None:
         names = tuple(p.name for p in self._companions)
         expr = f"__import__('labkit.grading.run.integrity', fromlist=['preflight']).preflight({names!r})"
-        reply = self._silent("", user_expressions={"preflight": expr}, timeout=max(settings.KERNEL_READY_TIMEOUT, self.timeout or 0))
+        reply = self._silent("", user_expressions={"preflight": expr}, timeout=self._ready_timeout())
         if reply is None:
             raise GraderFault("the grading kernel did not answer before the first cell")
         result = reply.get("content", {}).get("user_expressions", {}).get("preflight", {})
@@ -182,7 +182,7 @@ class GuardedExecute(Execute):
             preload += ["tensorflow", "keras"]
         expr = (f"__import__('labkit.grading.run.integrity', fromlist=['snapshot'])"
                 f".snapshot(preload={tuple(preload)!r})")
-        reply = self._silent("", user_expressions={"snapshot": expr}, timeout=max(settings.KERNEL_READY_TIMEOUT, self.timeout or 0))
+        reply = self._silent("", user_expressions={"snapshot": expr}, timeout=self._ready_timeout())
         result = (reply or {}).get("content", {}).get("user_expressions", {}).get("snapshot", {})
         if result.get("status") != "ok":
             self._flag("integrity", "no-snapshot", "could not record the kernel's initial state",
@@ -228,6 +228,10 @@ class GuardedExecute(Execute):
         if data.get("nonce") != nonce:
             return ["la comprobación devolvió una respuesta falsificada"]
         return [str(c) for c in data.get("changes", [])]
+
+    def _ready_timeout(self) -> float:
+        """Seconds a new kernel has for its first answers: the cell timeout, at least KERNEL_READY_TIMEOUT."""
+        return max(settings.KERNEL_READY_TIMEOUT, self.timeout or 0)
 
     def _silent(self, code, *, user_expressions=None, timeout):
         """Run ``code`` silently in the kernel and return the reply (None if none came in time)."""

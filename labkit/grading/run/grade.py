@@ -8,7 +8,7 @@ from labkit.grading.check.notebooks import gradebook_problems
 from labkit.grading.course import Course, GradingError
 from labkit.grading.record.runs import StepResult, log_runs
 
-NOTEBOOK_TIMEOUT = settings.SUBMISSION_TIMEOUT  # seconds of wall clock for one student's notebook, kernel start included
+NOTEBOOK_TIMEOUT = settings.SUBMISSION_TIMEOUT  # wall clock for one student's notebook, kernel start included
 
 
 def grade(course: Course, pairs: list[tuple[str, str]], *, feedback: bool = True,
