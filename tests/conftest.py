@@ -9,7 +9,8 @@ from labkit.grading import samples
 from labkit.grading.course import KERNEL_ENV, Course
 from labkit.grading.record import gradebook
 from labkit.grading.run.grade import grade
-from support import FALLBACK_GROUPS, FAST_GROUP_OF, FAST_SPECS, GROUP_OF, SAMPLES, make_scratch_course
+from support import (FALLBACK_GROUPS, FAST_GROUP_OF, FAST_SPECS, GROUP_OF, QUICK_ATTACKS, SAMPLES,
+                     make_scratch_course)
 
 os.environ.update(KERNEL_ENV)
 
@@ -81,7 +82,7 @@ def fast_checked():
     def get(spec):
         group = FAST_GROUP_OF[(spec.assignment, spec.student)]
         if group not in cache:
-            chunk = [s for s in FAST_SPECS if FAST_GROUP_OF[(s.assignment, s.student)] == group]
+            chunk = [s for s in FAST_SPECS + QUICK_ATTACKS if FAST_GROUP_OF[(s.assignment, s.student)] == group]
             cache[group] = {(r.spec.assignment, r.spec.student): r
                             for r in fastcheck.run_many(Course(), chunk)}
         return cache[group][(spec.assignment, spec.student)]

@@ -74,12 +74,53 @@ def _merged_full(specs: list[samples.SampleSpec]) -> list[samples.SampleSpec]:
 
 
 FAST_SPECS = _fast_specs()
-FAST_CHUNK = 8  # entries checked in one kernel (labkit.grading.fastcheck.run_many)
+FAST_CHUNK = 16  # entries checked in one kernel (labkit.grading.fastcheck.run_many): one per assignment in CI
+
+# --- the adversarial catalogue (tests/test_adversarial.py) -----------------------------------------
+ADVERSARIAL = samples.adversarial()
+ADVERSARIAL_BY_ID = {(s.assignment, s.student): s for s in ADVERSARIAL}
+NBGRADER_ATTACKS = {"part0_numpy_bridge"}  # graded in tests/test_redteam.py's batch
+GUARDED_ATTACKS = {"patch-class"}  # change shared state: each runs alone in a sandboxed kernel
+
+
+def _checked_attacks() -> list[samples.SampleSpec]:
+    """The attacks CI runs: the first of each class per assignment (CI's time budget); with
+    LAB08_FULL_CATALOGUE=1 every attack (`labkit verify` grades any of them through nbgrader)."""
+    attacks = [s for s in ADVERSARIAL if s.attack]
+    if FULL_CATALOGUE:
+        return attacks
+    seen, kept = set(), []
+    for spec in attacks:
+        if (spec.assignment, spec.attack) not in seen:
+            seen.add((spec.assignment, spec.attack))
+            kept.append(spec)
+    return kept
+
+
+CHECKED_ATTACKS = _checked_attacks()
+
+
+def twin_failures(attack: samples.SampleSpec) -> set[str]:
+    """The test cells the attack's honest twin declares it fails."""
+    return set(ADVERSARIAL_BY_ID[(attack.assignment, attack.twin)].expect_fail)
+
+
+def attack_entry(attack: samples.SampleSpec) -> samples.SampleSpec:
+    """The attack as a quick-path entry that must fail every test cell its twin declares it fails."""
+    import dataclasses
+
+    return dataclasses.replace(attack, expect_fail=sorted(twin_failures(attack)), expect_full=False)
+
+
+# test-values and fake-result attacks change no shared state: they run in their assignment's quick
+# kernel, after its catalogue entries (so nothing they might leave behind reaches an entry)
+QUICK_ATTACKS = [attack_entry(a) for a in CHECKED_ATTACKS
+                 if a.attack not in GUARDED_ATTACKS and a.assignment not in NBGRADER_ATTACKS]
 
 
 def _fast_groups() -> dict[tuple[str, str], str]:
     groups, count = {}, {}
-    for spec in FAST_SPECS:
+    for spec in FAST_SPECS + QUICK_ATTACKS:
         k = count.get(spec.assignment, 0)
         count[spec.assignment] = k + 1
         groups[(spec.assignment, spec.student)] = f"fast-{spec.assignment}-{k // FAST_CHUNK}"

@@ -77,17 +77,43 @@ def test_the_edition_requirements_are_the_course_pins(edition):
     assert mine <= course
 
 
-def _run(edition: Path, assignment: str, nb) -> nbformat.NotebookNode:
+def _run_all(edition: Path, notebooks: list[tuple[str, nbformat.NotebookNode]]) -> list[nbformat.NotebookNode]:
+    """Execute the notebooks from the edition one after another in ONE kernel (``%reset -f`` and a
+    change to the assignment's folder between them, as a student's *Run All* in an open kernel):
+    the edition's own ``labkit`` first on the path; one kernel start and one import of the
+    frameworks for all of them."""
     from nbclient import NotebookClient
 
-    folder = edition / "release" / assignment
-    nb.cells.append(nbformat.v4.new_code_cell("import labkit as _lk\nprint('LABKIT', _lk.__file__)"))
+    from labkit.grading.fastcheck import _RESET
+
     env = {**os.environ, "PYTHONPATH": str(edition)}  # the edition's labkit, not this repository's
-    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(folder)}}).execute(env=env)
-    where = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
-    assert f"LABKIT {edition / 'labkit' / '__init__.py'}" in where, where
-    return nb
+    client = NotebookClient(nbformat.v4.new_notebook(), timeout=300, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(edition)}}, shutdown_kernel="immediate")
+    done = []
+    with client.setup_kernel(env=env):
+        for assignment, nb in notebooks:
+            nb.cells.append(nbformat.v4.new_code_cell("import labkit as _lk\nprint('LABKIT', _lk.__file__)"))
+            client.nb = nb
+            reset = nbformat.v4.new_code_cell(_RESET.format(work=str(edition / "release" / assignment)))
+            client.execute_cell(reset, 0)
+            assert not [o for o in reset.outputs if o.get("output_type") == "error"], reset.outputs
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type == "code":
+                    client.execute_cell(cell, index)
+            where = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+            assert f"LABKIT {edition / 'labkit' / '__init__.py'}" in where, where
+            done.append(nb)
+    return done
+
+
+@pytest.fixture(scope="session")
+def edition_runs(edition):
+    """{("blank" | "reference", assignment): executed notebook} — every blank release notebook and
+    the reference answers of :data:`REFERENCE_RUNS`, run from the edition in one kernel."""
+    jobs = [(("blank", a), nbformat.read(edition / "release" / a / f"{a}.ipynb", 4)) for a in ASSIGNMENTS]
+    jobs += [(("reference", a), samples.reference_notebook(Course(), a)) for a in REFERENCE_RUNS]
+    executed = _run_all(edition, [(key[1], nb) for key, nb in jobs])
+    return {key: nb for (key, _), nb in zip(jobs, executed)}
 
 
 def _tests(nb):
@@ -98,9 +124,10 @@ def _tests(nb):
 
 
 @pytest.mark.notebooks
+@pytest.mark.xdist_group("edition-runs")
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_blank_stubs_fail_every_visible_test_with_the_stub_error(edition, assignment):
-    nb = _run(edition, assignment, nbformat.read(edition / "release" / assignment / f"{assignment}.ipynb", 4))
+def test_blank_stubs_fail_every_visible_test_with_the_stub_error(edition_runs, assignment):
+    nb = edition_runs[("blank", assignment)]
     problems = []
     for gid, cell in _tests(nb):
         errors = [o for o in cell.outputs if o.output_type == "error"]
@@ -154,10 +181,10 @@ def test_a_reduced_module_keeps_what_its_names_need():
 
 
 @pytest.mark.notebooks
+@pytest.mark.xdist_group("edition-runs")
 @pytest.mark.parametrize("assignment", REFERENCE_RUNS)
-def test_reference_answers_pass_every_visible_test_in_the_edition(edition, assignment):
-    nb = samples.reference_notebook(Course(), assignment)
-    nb = _run(edition, assignment, nb)
+def test_reference_answers_pass_every_visible_test_in_the_edition(edition_runs, assignment):
+    nb = edition_runs[("reference", assignment)]
     errors = [(i, o.ename, o.evalue[:200]) for i, c in enumerate(nb.cells) if c.cell_type == "code"
               for o in c.outputs if o.output_type == "error"]
     assert not errors, errors
