@@ -1,6 +1,8 @@
 """nbgrader configuration for Lab 08 (read by `nbgrader ...` run from this folder and by `labkit`)."""
 import os
 
+from labkit import settings  # every LAB08_* variable and timeout (stdlib only)
+
 c = get_config()  # noqa: F821  (provided by nbgrader/traitlets when this file is loaded)
 
 # --- course and folders -------------------------------------------------------------------
@@ -28,24 +30,24 @@ c.ClearSolutions.enforce_metadata = True
 
 # --- execution during autograde and validate ----------------------------------------------
 # seconds per cell (the whole notebook is budgeted at 60 s); LAB08_NOTEBOOK_TIMEOUT bounds the notebook
-c.Execute.timeout = int(os.environ.get("LAB08_CELL_TIMEOUT", 120))
+c.Execute.timeout = settings.CELL_TIMEOUT.get()  # LAB08_CELL_TIMEOUT, default 120
 c.Execute.interrupt_on_timeout = True
-c.Execute.iopub_timeout = 30     # seconds to wait for a cell's last outputs after its reply (busy machines)
+c.Execute.iopub_timeout = settings.IOPUB_TIMEOUT  # a cell's last outputs after its reply (busy machines)
 c.Execute.execute_retries = 0
 c.Execute.shutdown_kernel = "immediate"  # outputs are all in by then; saves ~1.5 s a notebook
 c.Autograde.create_student = True
 # A test cell fails only by raising. nbgrader would also give 0 to a cell that merely writes to
 # stderr (a framework warning or log line), so stderr in graded cells is relabelled as stdout
 # (kept visible in the feedback) instead of nbgrader's IgnorePattern, which only drops matches.
-# GuardedExecute (labkit/grading/execute.py) is nbgrader's Execute with the kernel in a sandbox
+# GuardedExecute (labkit/grading/run/execute.py) is nbgrader's Execute with the kernel in a sandbox
 # (no network, no view of source/ or the gradebook, resource limits), tamper probes after every
 # test cell, and a graceful end when the kernel dies or hangs (test cells that could not run get 0).
 c.Autograde.autograde_preprocessors = [
-    "labkit.grading.execute.GuardedExecute",
-    "labkit.grading.preprocessors.StderrToStdout",
+    "labkit.grading.run.execute.GuardedExecute",
+    "labkit.grading.run.preprocessors.StderrToStdout",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
-    "labkit.grading.preprocessors.NeutralizeOutputs",
+    "labkit.grading.run.preprocessors.NeutralizeOutputs",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
@@ -57,6 +59,6 @@ c.Autograde.autograde_preprocessors = [
 # never the hidden test code or a traceback quoting it.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "labkit.grading.preprocessors.HideTestCode",
+    "labkit.grading.run.preprocessors.HideTestCode",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

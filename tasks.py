@@ -21,11 +21,15 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-VENV = Path(os.environ.get("LAB08_VENV", ROOT / ".venv"))
+sys.path.insert(0, str(ROOT))
+from labkit import settings  # noqa: E402  (stdlib only: every LAB08_* variable and timeout)
+
+VENV = Path(settings.VENV.get() or ROOT / ".venv")
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
-PYTEST = ["-m", "pytest", "-n", "2", "--dist", "loadgroup", "--timeout", "900", "--durations", "25",
-          "--nbval-lax", "--nbval-cell-timeout", "120", "-p", "no:cacheprovider",
+PYTEST = ["-m", "pytest", "-n", "2", "--dist", "loadgroup", "--timeout", str(settings.TEST_TIMEOUT),
+          "--durations", "25", "--nbval-lax", "--nbval-cell-timeout", str(settings.NBVAL_CELL_TIMEOUT),
+          "-p", "no:cacheprovider",
           "tests", "notebooks"]  # source/ runs cell by cell in the reference grading (tests/test_grading.py)
 
 
@@ -49,7 +53,7 @@ def setup() -> None:
 def _ensure_bubblewrap() -> None:
     import shutil
 
-    if sys.platform != "linux" or shutil.which("bwrap") or os.environ.get("LAB08_SANDBOX") == "off":
+    if sys.platform != "linux" or shutil.which("bwrap") or settings.SANDBOX.get() == "off":
         return
     root = hasattr(os, "geteuid") and os.geteuid() == 0
     if root and shutil.which("apt-get"):

@@ -29,6 +29,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable
 
+from labkit.settings import DDP_TIMEOUT
+
 HOST = "127.0.0.1"
 
 
@@ -87,7 +89,7 @@ def _entry(rank: int, world_size: int, port: int, timeout: float, result_dir: st
     tmp.rename(Path(result_dir) / f"rank{rank}.pkl")
 
 
-def run_ddp(fn: Callable, world_size: int = 2, args: tuple = (), timeout: float = 60.0) -> list[Any]:
+def run_ddp(fn: Callable, world_size: int = 2, args: tuple = (), timeout: float = DDP_TIMEOUT) -> list[Any]:
     """Run ``fn(rank, world_size, *args)`` in ``world_size`` processes of one ``gloo`` group on
     ``127.0.0.1``; return the list of their results (rank 0 first).
 

@@ -12,7 +12,7 @@ calls it). Three kinds of attack follow, and each rule below closes one; every h
 course follows all four.
 
 1. **Test values out of reach.** While grading, every test cell runs as the body of its own
-   function (:mod:`labkit.grading.scope`): what a test computes — expected values, reference
+   function (:mod:`labkit.grading.run.scope`): what a test computes — expected values, reference
    networks, spies — is a local of that call, never a notebook global the student's function could
    read (only names that a later cell of the course reads stay globals). Reaching into the running
    test's frame (``sys._getframe``, ``inspect``, a traceback's ``tb_frame``, ``gc``) from notebook code

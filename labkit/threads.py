@@ -25,11 +25,13 @@ from __future__ import annotations
 import os
 from typing import Mapping
 
-BUDGET_VAR = "LAB08_CPU_BUDGET"      # cores this process tree may use (set for children by plan())
-SHARE_VAR = "LAB08_KERNEL_THREADS"   # threads per kernel; set by hand to override the rule
+from labkit import settings
+
+BUDGET_VAR = settings.CPU_BUDGET.name      # cores this process tree may use (set for children by plan())
+SHARE_VAR = settings.KERNEL_THREADS.name   # threads per kernel; set by hand to override the rule
 THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
-FIXED_VAR = "LAB08_THREADS_FIXED"   # set by plan() when the share came from the instructor
+FIXED_VAR = settings.THREADS_FIXED.name   # set by plan() when the share came from the instructor
 MANAGED = (*THREAD_VARS, SHARE_VAR, BUDGET_VAR, FIXED_VAR)
 
 
@@ -89,6 +91,15 @@ def apply(parallel: int) -> dict[str, str]:
     env = plan(parallel)
     os.environ.update(env)
     return env
+
+
+def restore(saved: Mapping[str, str | None]) -> None:
+    """Put environment variables back as ``saved`` holds them (None: unset)."""
+    for var, value in saved.items():
+        if value is None:
+            os.environ.pop(var, None)
+        else:
+            os.environ[var] = value
 
 
 def describe(parallel: int, environ: Mapping[str, str] | None = None) -> str:

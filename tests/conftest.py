@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
-from labkit.grading import pipeline, samples
+from labkit.grading import samples
 from labkit.grading.course import KERNEL_ENV, Course
+from labkit.grading.record import gradebook
+from labkit.grading.run.grade import grade
 from support import (FALLBACK_GROUPS, FAST_GROUP_OF, FAST_SPECS, GROUP_OF, QUICK_ATTACKS, SAMPLES,
                      make_scratch_course)
 
@@ -39,13 +40,13 @@ class GradedGroup:
             os.environ["LAB08_SANDBOX"] = sandbox  # read by the grading workers this starts
         try:
             self.results = {(r.assignment, r.student): r
-                            for r in pipeline.grade(course, pairs, feedback=False, echo=lambda _: None)}
+                            for r in grade(course, pairs, feedback=False, echo=lambda _: None)}
         finally:
             if saved is None:
                 os.environ.pop("LAB08_SANDBOX", None)
             else:
                 os.environ["LAB08_SANDBOX"] = saved
-        self.scores = {(s.assignment, s.student): s for s in pipeline.scores(course)}
+        self.scores = {(s.assignment, s.student): s for s in gradebook.scores(course)}
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from labkit.grading import pipeline, samples
+from labkit.grading import samples
+from labkit.grading.collect.release import release
 from labkit.grading.course import REPO, Course
 
 # nbgrader batches (one worker start-up each): the even assignments' reference and blank in one, the
@@ -141,5 +142,5 @@ def make_scratch_course(root: Path, assignments: list[str] | None = None) -> Cou
     root.mkdir(parents=True, exist_ok=True)
     (root / "source").symlink_to(REPO / "source", target_is_directory=True)
     course = Course.scratch(root)
-    pipeline.release(course, assignments)
+    release(course, assignments)
     return course

@@ -18,7 +18,6 @@ Skipped (with the reason) only where chromium or playwright is missing; `.ci/run
 """
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import shutil
@@ -28,13 +27,15 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from labkit.grading import flags, pipeline, samples
+from labkit.grading import flags, samples
 from labkit.grading.course import REPO
+from labkit.grading.record import gradebook
+from labkit.grading.report.scores import export_csv, read_csv
+from labkit.grading.run.grade import grade
 from support import make_scratch_course
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -120,7 +121,7 @@ def server(tmp_path_factory):
     samples.write_submission(course, "hostile", A, hostile_notebook(course))
     samples.write_submission(course, "reference", A, samples.reference_notebook(course, A))
     started = time.perf_counter()
-    results = {r.student: r for r in pipeline.grade(course, [(A, "hostile"), (A, "reference")], echo=lambda _: None)}
+    results = {r.student: r for r in grade(course, [(A, "hostile"), (A, "reference")], echo=lambda _: None)}
     assert all(r.ok for r in results.values()), {s: r.message for s, r in results.items()}
     token, port = secrets.token_hex(16), _free_port()
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(course.root / ".jupyter"), "JUPYTER_RUNTIME_DIR": str(course.root / ".rt")}
@@ -185,16 +186,16 @@ def test_feedback_file_runs_no_student_code(server):
 def test_what_was_removed_is_flagged_and_the_reference_is_not(server):
     review = flags.under_review(server["course"].root)
     assert (A, "hostile") in review and (A, "reference") not in review
-    kinds = {f["kind"] for f in flags.read_flags(server["course"].root) if f["student"] == "hostile"}
+    kinds = {f.kind for f in flags.read_flags(server["course"].root) if f.student == "hostile"}
     assert "active-content" in kinds
 
 
 def test_manual_points_given_in_formgrader_reach_the_gradebook_table_and_csv(server):
     """Issue 12: an instructor grades a reflection answer by hand in formgrader's view."""
-    from labkit.grading import export
+    from labkit.grading.report import export
 
     course = server["course"]
-    before = next(s for s in pipeline.scores(course) if s.student == "reference")
+    before = next(s for s in gradebook.scores(course) if s.student == "reference")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
         page = browser.new_page()
@@ -211,12 +212,12 @@ def test_manual_points_given_in_formgrader_reach_the_gradebook_table_and_csv(ser
         browser.close()
     with course.gradebook() as gb:
         assert gb.find_grade("q_linear", A, A, "reference").manual_score == 1
-    after = next(s for s in pipeline.scores(course) if s.student == "reference")
+    after = next(s for s in gradebook.scores(course) if s.student == "reference")
     assert after.manual_pending == before.manual_pending - 1
-    rows = {(r["assignment"], r["student_id"]): r for r in pipeline.read_csv(pipeline.export_csv(course, course.root / "g.csv"))}
+    rows = {(r["assignment"], r["student_id"]): r for r in read_csv(export_csv(course, course.root / "g.csv"))}
     assert float(rows[(A, "reference")]["score"]) == before.code_score + 1
     path, _ = export.export(course, "moodle", course.root / "moodle.csv")
-    moodle = {r["Username"]: r for r in pipeline.read_csv(path)}
+    moodle = {r["Username"]: r for r in read_csv(path)}
     assert float(moodle["reference"][A]) == before.code_score + 1
     assert moodle["hostile"][A] == ""  # under review: no final grade goes to the LMS
 

@@ -18,8 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from labkit.grading import engine, pipeline, samples
+from labkit.grading import samples
 from labkit.grading.course import DB_URL_ENV
+from labkit.grading.record import gradebook
+from labkit.grading.report.scores import format_table
+from labkit.grading.run import engine, task
+from labkit.grading.run.grade import grade
 
 pytestmark = [pytest.mark.grading, pytest.mark.xdist_group("cluster")]
 
@@ -113,8 +117,8 @@ def test_a_worker_killed_mid_task_loses_nothing(dask_cluster, tmp_path):
         threading.Thread(target=watch, daemon=True).start()
 
     lines: list[str] = []
-    results = pipeline.grade(course, pairs, cluster=dask_cluster["address"], timeout=600,
-                             echo=lines.append, on_submit=kill_one_mid_task)
+    results = grade(course, pairs, cluster=dask_cluster["address"], timeout=600,
+                    echo=lines.append, on_submit=kill_one_mid_task)
     assert killed, "no worker was killed: the test did not exercise anything"
     assert [(r.assignment, r.student) for r in results] == pairs  # once each, in order
     assert all(r.ok for r in results), [(r.student, r.message, r.log[-1500:]) for r in results if not r.ok]
@@ -128,7 +132,7 @@ def test_a_worker_killed_mid_task_loses_nothing(dask_cluster, tmp_path):
     with course.gradebook() as gb:  # exactly one submission per student, nothing else
         rows = sorted((sub.student.id, sub.assignment.name) for a in gb.assignments for sub in a.submissions)
     assert rows == sorted((s, A) for s in kinds)
-    scores = {s.student: s for s in pipeline.scores(course)}
+    scores = {s.student: s for s in gradebook.scores(course)}
     spec = next(s for s in samples.catalogue([A]) if s.student == WRONG)
     for student, kind in kinds.items():
         who = kind if kind in ("reference", "blank") else WRONG
@@ -145,7 +149,7 @@ def _kill_own_worker_for_killer(bundle, sub, options):
     """Like the real task, except that grading the student 'killer' kills the worker process."""
     if sub["student"] == "killer":
         os.kill(os.getpid(), signal.SIGKILL)
-    return engine.grade_task(bundle, sub, options)
+    return task.grade_task(bundle, sub, options)
 
 
 def test_a_submission_that_kills_workers_is_not_graded_and_a_rerun_grades_only_what_is_missing(tmp_path):
@@ -158,24 +162,24 @@ def test_a_submission_that_kills_workers_is_not_graded_and_a_rerun_grades_only_w
     cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import tests/
     course = make_scratch_course(tmp_path / "course", [A])
     pairs = _write_class(course, {"killer": "reference", "ref": "reference"})
-    results = {r.student: r for r in pipeline.grade(course, pairs, jobs=1, feedback=False, timeout=600,
-                                                    echo=lambda _: None, allowed_failures=1,
-                                                    task=_kill_own_worker_for_killer)}
+    results = {r.student: r for r in grade(course, pairs, jobs=1, feedback=False, timeout=600,
+                                           echo=lambda _: None, allowed_failures=1,
+                                           task=_kill_own_worker_for_killer)}
     assert not results["killer"].ok and "killed 2 worker(s)" in results["killer"].message, results["killer"]
     assert results["ref"].ok, (results["ref"].message, results["ref"].log[-2000:])
-    assert {s.student for s in pipeline.scores(course)} == {"ref"}  # no score for the killer
-    table = pipeline.format_table(pipeline.scores(course), [results["killer"]])
+    assert {s.student for s in gradebook.scores(course)} == {"ref"}  # no score for the killer
+    table = format_table(gradebook.scores(course), [results["killer"]])
     assert "NOT GRADED" in table and "killed 2 worker(s)" in table
 
     # again: the graded submission is unchanged and skipped (no cluster is even started)
     started = time.perf_counter()
-    [again] = pipeline.grade(course, [(A, "ref")], jobs=1, echo=lambda _: None, resume=True)
+    [again] = grade(course, [(A, "ref")], jobs=1, echo=lambda _: None, resume=True)
     assert again.ok and again.skipped, again
     assert time.perf_counter() - started < 60  # nothing graded (generous: a busy machine)
     # a resubmission changes the digest: it would be graded again
     bundle = engine.assignment_bundle(course, A, definition=False)
-    before = engine.graded_digests(course)[(A, "ref")]
-    assert before == engine.submission_digest(bundle["digest"], engine._files(course.submitted / "ref" / A))
+    before = gradebook.graded_digests(course)[(A, "ref")]
+    assert before == engine.submission_digest(bundle["digest"], task.files_of(course.submitted / "ref" / A))
     nb = course.notebook("submitted", A, "ref")
     nb.write_text(nb.read_text() + "\n")
-    assert before != engine.submission_digest(bundle["digest"], engine._files(course.submitted / "ref" / A))
+    assert before != engine.submission_digest(bundle["digest"], task.files_of(course.submitted / "ref" / A))

@@ -1,11 +1,11 @@
 """One term per concept: the guide's "Glosario" and ``labkit check`` read the same dict
-(``labkit.grading.checks.GLOSSARY``), and the ungraded notebooks use only its terms."""
+(``labkit.grading.check.notebooks.GLOSSARY``), and the ungraded notebooks use only its terms."""
 from __future__ import annotations
 
 import nbformat
 import pytest
 
-from labkit.grading import checks
+from labkit.grading.check import notebooks as checks
 from labkit.grading.course import REPO, Course
 
 GUIDE = REPO / "notebooks" / "01_guia_laboratorio.ipynb"
@@ -93,7 +93,7 @@ def test_the_ungraded_notebooks_use_only_the_glossary_terms():
 
 def test_source_notebooks_use_one_term_per_concept():
     """`labkit check` flags glossary variants in the graded notebooks too; keep them clean."""
-    from labkit.grading import checks
+    from labkit.grading.check import notebooks as checks
     from labkit.grading.course import Course
 
     assert checks.terminology_problems(Course()) == []

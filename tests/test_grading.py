@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from support import FAST_GROUP_OF, FAST_SPECS, GROUP_OF, SAMPLES
-from labkit.grading import checks, samples
+from labkit.grading import samples
 from labkit.grading.course import Course
 
 SPECS = {(s.assignment, s.student): s for s in samples.catalogue()}
@@ -24,7 +24,7 @@ def test_sample_submission_score(pair, graded):
     problems = samples.verdict(student, score, SPECS.get(pair))
     assert not problems, f"{assignment}/{student}: " + "; ".join(problems)
     if student == "reference":
-        noisy = checks.stderr_cells(graded.course_of(pair).notebook("autograded", assignment, student))
+        noisy = samples.stderr_cells(graded.course_of(pair).notebook("autograded", assignment, student))
         assert not noisy, f"{assignment}: the reference solution writes to stderr in cells {noisy}"
         import nbformat
 
@@ -34,7 +34,7 @@ def test_sample_submission_score(pair, graded):
         assert not errors, f"{assignment}: cells of the graded reference raised {errors}"
     from labkit.grading import flags
 
-    kinds = {f["kind"] for f in flags.read_flags(graded.course_of(pair).root) if (f["assignment"], f["student"]) == pair}
+    kinds = {f.kind for f in flags.read_flags(graded.course_of(pair).root) if (f.assignment, f.student) == pair}
     if graded.sandbox_of(pair) == "off":  # graded as a machine without bubblewrap would
         assert "isolation" in kinds, kinds
     if student in ("reference", "blank"):  # no false alarm on the course's own notebooks
@@ -118,7 +118,7 @@ def test_catalogue_has_a_right_answer_for_every_answer_cell():
 def test_correct_alternatives_raise_no_static_flag():
     """A right answer is never put under review: the grader's static scan finds nothing in any
     correct alternative of the catalogue (the references are checked by grading, above)."""
-    from labkit.grading import integrity
+    from labkit.grading.run import integrity
 
     found = {(s.assignment, s.student, cell): integrity.scan_source(code)
              for s in SPECS.values() if s.expect_full for cell, code in s.cells.items()}

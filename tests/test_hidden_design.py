@@ -4,13 +4,13 @@ same attacks through nbgrader."""
 from __future__ import annotations
 
 import json
-import sys
 
 import numpy as np
 import pytest
 import torch
 
-from labkit.grading import flags, integrity, scope
+from labkit.grading import flags
+from labkit.grading.run import integrity, scope
 from labkit.testing import assert_close, check_shape, check_type, outputs_by_name, plain
 
 
@@ -131,9 +131,9 @@ def test_patching_a_framework_class_is_seen(monkeypatch):
 # --- flags with consequences ------------------------------------------------------------------------
 
 def test_a_flagged_submission_is_under_review_until_it_is_regraded_clean(tmp_path):
-    flags.append_flags(tmp_path, [flags.flag("a", "s1", "integrity", "tampering", "x"),
-                                  flags.flag("a", "s2", "sandbox", "isolation", "not sandboxed"),
-                                  flags.flag("a", "s3", "intake", "edited-locked-cell", "x")])
+    flags.append_flags(tmp_path, [flags.Flag("a", "s1", "integrity", "tampering", "x"),
+                                  flags.Flag("a", "s2", "sandbox", "isolation", "not sandboxed"),
+                                  flags.Flag("a", "s3", "intake", "edited-locked-cell", "x")])
     review = flags.under_review(tmp_path)
     assert list(review) == [("a", "s1")] and "pendiente de revisión" in flags.review_note(review[("a", "s1")])
     flags.clear_run_flags(tmp_path, "a", "s1")

@@ -15,8 +15,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from labkit.grading import intake, samples
+from labkit.grading import samples
+from labkit.grading.check import intake
+from labkit.grading.collect import lms
 from labkit.grading.course import REPO, Course
+from labkit.grading.record import gradebook
+from labkit.grading.run.grade import grade
 
 A = "part0_numpy_bridge"
 OTHER = "part1_pytorch"
@@ -248,7 +252,7 @@ def test_collect_zip_maps_students_and_reports_the_rest(course, tmp_path):
         "/abs_part0_numpy_bridge.ipynb": ref,
         "big_part0_numpy_bridge.ipynb": b"x" * (limit + 1),
     }, links={"link_part0_numpy_bridge.ipynb": "/etc/passwd"}))
-    result = intake.collect(course, zpath, max_bytes=limit)
+    result = lms.collect(course, zpath, max_bytes=limit)
     assert sorted(result.pairs) == [(A, "Jose_Perez"), (A, "ana"), (A, "carla"), (A, "luis_garcia"),
                                     (OTHER, "luis_garcia")]
     for a, s in result.pairs:
@@ -270,32 +274,32 @@ def test_collect_zip_maps_students_and_reports_the_rest(course, tmp_path):
     assert len(flags_file(course)) == len(result.flags)
     assert {r["source"] for r in flags_file(course)} == {"intake"}
 
-    again = intake.collect(course, zpath, max_bytes=limit)  # a second download: nothing new
+    again = lms.collect(course, zpath, max_bytes=limit)  # a second download: nothing new
     assert sorted(again.pairs) == sorted(result.pairs) and again.copied == []
 
 
 def test_collect_corrupt_zip_folder_and_submitted_tree(course, tmp_path):
     bad = tmp_path / "roto.zip"
     bad.write_bytes(make_zip({"ana_part0_numpy_bridge.ipynb": b"{}"})[:40])
-    result = intake.collect(course, bad)
+    result = lms.collect(course, bad)
     assert result.pairs == [] and kinds(result.flags) == {"bad-zip"}
-    assert kinds(intake.collect(course, tmp_path / "no_existe").flags) == {"missing-path"}
+    assert kinds(lms.collect(course, tmp_path / "no_existe").flags) == {"missing-path"}
 
     folder = tmp_path / "lms"
     (folder / "sub").mkdir(parents=True)
     (folder / "sub" / "ana_part0_numpy_bridge.ipynb").write_bytes(nb_bytes(samples.blank_notebook(course, A)))
     (folder / "beto_part0_numpy_bridge.pdf").write_bytes(b"%PDF")
-    result = intake.collect(course, folder)
+    result = lms.collect(course, folder)
     assert result.pairs == [(A, "ana")] and kinds(result.flags) == {"unmapped-file"}
     # nbgrader's own submitted/ tree: used in place
-    assert intake.collect(course, course.submitted).pairs == [(A, "ana")]
+    assert lms.collect(course, course.submitted).pairs == [(A, "ana")]
 
 
 def test_safe_student_ids():
-    assert intake.safe_student_id("ana.garcia-2") == "ana.garcia-2"
-    assert intake.safe_student_id("Núñez, María") == "Nunez_Maria"
-    assert intake.safe_student_id("../../etc") == "etc"
-    assert intake.safe_student_id("..").startswith("student_")
+    assert lms.safe_student_id("ana.garcia-2") == "ana.garcia-2"
+    assert lms.safe_student_id("Núñez, María") == "Nunez_Maria"
+    assert lms.safe_student_id("../../etc") == "etc"
+    assert lms.safe_student_id("..").startswith("student_")
 
 
 def test_cli_grade_from_a_zip_reports_what_it_cannot_grade(course, tmp_path, capsys):
@@ -313,18 +317,18 @@ def test_cli_grade_from_a_zip_reports_what_it_cannot_grade(course, tmp_path, cap
 # --- the class report ---------------------------------------------------------------------
 
 def test_report_lists_the_latest_flag_per_student_and_kind(course):
-    from labkit.grading import flags as flagging
-    from labkit.grading import report
+    from labkit.grading.flags import Flag, append_flags
+    from labkit.grading.report import class_report
 
-    flagging.append_flags(course.root, [
-        flagging.flag(A, "ana", "intake", "missing-cells", "old message"),
-        flagging.flag(A, "ana", "intake", "missing-cells", "new | message"),
-        flagging.flag(A, "ana", "static", "suspicious-code", "get_ipython"),
-        flagging.flag(None, None, "intake", "unmapped-file", "a.txt: ignored"),
-        flagging.flag(None, None, "intake", "unmapped-file", "b.txt: ignored"),
+    append_flags(course.root, [
+        Flag(A, "ana", "intake", "missing-cells", "old message"),
+        Flag(A, "ana", "intake", "missing-cells", "new | message"),
+        Flag(A, "ana", "static", "suspicious-code", "get_ipython"),
+        Flag(None, None, "intake", "unmapped-file", "a.txt: ignored"),
+        Flag(None, None, "intake", "unmapped-file", "b.txt: ignored"),
     ])
-    rows = report.latest_flags(course)
-    assert [(r["student"], r["kind"], r["message"]) for r in rows] == [
+    rows = class_report.latest_flags(course)
+    assert [(r.student, r.kind, r.message) for r in rows] == [
         ("ana", "missing-cells", "new | message"), ("ana", "suspicious-code", "get_ipython"),
         (None, "unmapped-file", "a.txt: ignored"), (None, "unmapped-file", "b.txt: ignored")]
 
@@ -340,7 +344,7 @@ def test_a_class_zip_is_collected_repaired_and_graded(tmp_path):
     keeps full marks), the others are not graded, and the clean one is untouched."""
     from support import make_scratch_course
 
-    from labkit.grading import pipeline, report
+    from labkit.grading.report import class_report
 
     course = make_scratch_course(tmp_path / "course", [A, OTHER])
     ref = samples.reference_notebook(course, A)
@@ -368,7 +372,7 @@ def test_a_class_zip_is_collected_repaired_and_graded(tmp_path):
         "entregas/fran_practica0.ipynb": nb_bytes(ref),
     }))
 
-    collected = intake.collect(course, zpath)
+    collected = lms.collect(course, zpath)
     assert sorted(s for _, s in collected.pairs) == ["ana", "beto", "carla", "dario", "eva"]
     assert [f.kind for f in collected.flags] == ["unmapped-file"] and "fran" in collected.flags[0].message
     gradable, flags = intake.prepare(course, sorted(collected.pairs), echo=lambda _: None)
@@ -378,9 +382,9 @@ def test_a_class_zip_is_collected_repaired_and_graded(tmp_path):
                      ("carla", "extra-grade-cells"), ("carla", "duplicate-grade-ids"),
                      ("carla", "edited-locked-cells"), ("dario", "unreadable"), ("eva", "wrong-assignment")}
 
-    results = {r.student: r for r in pipeline.grade(course, gradable, feedback=False, jobs=1, echo=lambda _: None)}
+    results = {r.student: r for r in grade(course, gradable, feedback=False, jobs=1, echo=lambda _: None)}
     assert all(r.ok for r in results.values()), {s: r.message for s, r in results.items()}
-    scores = {s.student: s for s in pipeline.scores(course)}
+    scores = {s.student: s for s in gradebook.scores(course)}
     assert set(scores) == {"ana", "beto", "carla"}  # dario and eva were not graded
     for s in scores.values():
         assert s.max_code_score == 15 and s.code_score <= s.max_code_score
@@ -392,7 +396,7 @@ def test_a_class_zip_is_collected_repaired_and_graded(tmp_path):
     assert scores["carla"].full and set(scores["carla"].cells) == set(scores["ana"].cells)
     assert course.notebook("submitted", A, "ana").read_bytes() == nb_bytes(ref)
 
-    text = report.build(course).read_text()
+    text = class_report.build(course).read_text()
     for student, kind in found:
         assert f"| {A} | {student} | intake | {kind} |" in text
     assert "| - | - | intake | unmapped-file |" in text

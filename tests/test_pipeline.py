@@ -9,9 +9,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from labkit.grading import checks, pipeline, samples
+from labkit.grading import samples
+from labkit.grading.check import notebooks as checks
 from labkit.grading.course import REPO, Course
-from labkit.grading.preprocessors import StderrToStdout
+from labkit.grading.record import gradebook
+from labkit.grading.record.runs import StepResult
+from labkit.grading.report.scores import export_csv, format_table, read_csv
+from labkit.grading.run.grade import grade
+from labkit.grading.run.preprocessors import StderrToStdout
 
 CONTRACT_CHECK = REPO.parent / "shared" / "tools" / "check_contract.py"
 
@@ -73,13 +78,13 @@ def test_broken_submissions_are_reported_and_never_stop_the_batch(tmp_path):
     samples.write_submission(course, "reference", a, ref)
     samples.write_submission(course, "reference_too", a, ref)
     pairs = [(a, "corrupt"), (a, "crash"), (a, "endless"), (a, "reference"), (a, "reference_too")]
-    graded = pipeline.grade(course, pairs, feedback=False, timeout=30, echo=lambda _: None, jobs=2)
+    graded = grade(course, pairs, feedback=False, timeout=30, echo=lambda _: None, jobs=2)
     assert [(r.assignment, r.student) for r in graded] == pairs
     results = {r.student: r for r in graded}
     assert not results["corrupt"].ok and results["corrupt"].message
     assert "more than 30 s" in results["endless"].message
     assert results["reference"].ok, results["reference"].message
-    scores = {s.student: s for s in pipeline.scores(course)}
+    scores = {s.student: s for s in gradebook.scores(course)}
     assert scores["reference"].full and scores["reference_too"].full
     assert scores["crash"].code_score < scores["crash"].max_code_score
 
@@ -87,25 +92,25 @@ def test_broken_submissions_are_reported_and_never_stop_the_batch(tmp_path):
 def test_feedback_and_csv_export(scratch_course):
     a = "part0_numpy_bridge"
     samples.write_submission(scratch_course, "reference", a, samples.reference_notebook(scratch_course, a))
-    [res] = pipeline.grade(scratch_course, [(a, "reference")], echo=lambda _: None)
+    [res] = grade(scratch_course, [(a, "reference")], echo=lambda _: None)
     assert res.ok, res.message
     html = scratch_course.feedback / "reference" / a / f"{a}.html"
     assert html.exists() and "Comprueba que" in html.read_text()
-    rows = pipeline.read_csv(pipeline.export_csv(scratch_course, scratch_course.root / "grades.csv"))
+    rows = read_csv(export_csv(scratch_course, scratch_course.root / "grades.csv"))
     row = next(r for r in rows if r["student_id"] == "reference" and r["assignment"] == a)
     assert float(row["score"]) == float(row["max_score"]) - 6  # 6 manual points still to grade
-    table = pipeline.format_table(pipeline.scores(scratch_course))
+    table = format_table(gradebook.scores(scratch_course))
     assert "reference" in table and "100%" in table
     # grades and feedback for the LMS (issue 12)
     import zipfile
 
-    from labkit.grading import export
+    from labkit.grading.report import export
 
     canvas, _ = export.export(scratch_course, "canvas", scratch_course.root / "canvas.csv")
     lines = canvas.read_text().splitlines()
     assert lines[0].startswith("Student,ID,SIS User ID,SIS Login ID,Section,") and "Points Possible" in lines[1]
     assert any(line.startswith("reference,,reference,reference,,") for line in lines)
-    plain = {r["student"]: r for r in pipeline.read_csv(export.export(scratch_course, "csv", scratch_course.root / "p.csv")[0])}
+    plain = {r["student"]: r for r in read_csv(export.export(scratch_course, "csv", scratch_course.root / "p.csv")[0])}
     assert float(plain["reference"][a]) == float(plain["reference"]["total"]) == float(row["score"])
     out, count = export.feedback_zip(scratch_course, scratch_course.root / "fb.zip")
     with zipfile.ZipFile(out) as zf:
@@ -117,7 +122,8 @@ def test_class_report_lists_scores_failures_runtimes_and_flags(tmp_path):
     """The class report reads the gradebook and the grading log; flagged runs are listed with the reason."""
     from support import make_scratch_course
 
-    from labkit.grading import report
+    from labkit.grading.record import runs
+    from labkit.grading.report import class_report
 
     course = make_scratch_course(tmp_path / "course", ["part0_numpy_bridge"])
     a = "part0_numpy_bridge"
@@ -126,9 +132,9 @@ def test_class_report_lists_scores_failures_runtimes_and_flags(tmp_path):
     cell.source += "\n\ndef softmax(z):\n    return torch.exp(z) / torch.exp(z).sum(dim=0, keepdim=True)\n"
     samples.write_submission(course, "wrong", a, wrong)
     samples.write_submission(course, "reference", a, samples.reference_notebook(course, a))
-    pipeline.grade(course, [(a, "wrong"), (a, "reference")], feedback=False, echo=lambda _: None)
-    report.log_runs(course, [pipeline.StepResult(a, "ghost", False, 1.0, "the grading process died")])
-    text = report.build(course).read_text()
+    grade(course, [(a, "wrong"), (a, "reference")], feedback=False, echo=lambda _: None)
+    runs.log_runs(course, [StepResult(a, "ghost", False, 1.0, "the grading process died")])
+    text = class_report.build(course).read_text()
     assert "| part0_numpy_bridge | 2 |" in text
     assert "activations_" in text and "1 of 2" in text  # the softmax tests lost points for one student
     assert "| part0_numpy_bridge | ghost | the grading process died |" in text
@@ -191,12 +197,12 @@ def test_a_fault_of_the_grader_is_not_graded_never_a_zero(tmp_path):
     companion.write_text("x")
     companion.chmod(0)
     samples.write_submission(course, "reference", a, samples.reference_notebook(course, a))
-    [res] = pipeline.grade(course, [(a, "reference")], feedback=False, echo=lambda _: None)
+    [res] = grade(course, [(a, "reference")], feedback=False, echo=lambda _: None)
     assert not res.ok
     assert "datos.txt" in res.message or "datos.txt" in res.log, (res.message, res.log[-2000:])
-    graded = [s for s in pipeline.scores(course) if s.student == "reference"]
+    graded = [s for s in gradebook.scores(course) if s.student == "reference"]
     assert not graded or graded[0].max_code_score == 0, graded
-    table = pipeline.format_table(pipeline.scores(course), [res])
+    table = format_table(gradebook.scores(course), [res])
     assert "NOT GRADED" in table
 
 
@@ -213,7 +219,7 @@ def test_feedback_shows_no_hidden_test_code(scratch_course):
             "fb_wrong": samples.spec_notebook(scratch_course, spec)}
     for student, nb in subs.items():
         samples.write_submission(scratch_course, student, a, nb)
-    results = pipeline.grade(scratch_course, [(a, s) for s in subs], echo=lambda _: None)
+    results = grade(scratch_course, [(a, s) for s in subs], echo=lambda _: None)
     assert all(r.ok for r in results), [r.message for r in results]
     hidden = publish.secret_lines(scratch_course, solutions=False)
     assert len(hidden) > 100

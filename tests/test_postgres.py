@@ -9,6 +9,7 @@ temporary folder (no TCP port to collide with). Without the binaries the tests a
 from __future__ import annotations
 
 import glob
+import importlib
 import os
 import shutil
 import subprocess
@@ -17,8 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from labkit.grading import cli, pipeline, samples
+from labkit.grading import cli, samples
+from labkit.grading.collect.release import release
 from labkit.grading.course import DB_URL_ENV, REPO, Course, sqlite_url
+from labkit.grading.record import gradebook
+from labkit.grading.report.scores import export_csv, read_csv
+from labkit.grading.run.grade import grade
 
 pytestmark = pytest.mark.xdist_group("postgres")  # one server, one xdist worker
 
@@ -77,7 +82,7 @@ def postgres_url():
     if bindir is None:
         _unavailable("PostgreSQL server binaries (initdb, pg_ctl) not found")
     try:
-        import psycopg2  # noqa: F401  (the driver SQLAlchemy uses for postgresql:// URLs)
+        importlib.import_module("psycopg2")  # the driver SQLAlchemy uses for postgresql:// URLs
     except ImportError:
         _unavailable("the PostgreSQL driver psycopg2 is not installed (pip install -r requirements.txt)")
     prefix, superuser = _as_server_user()
@@ -137,7 +142,7 @@ def test_a_class_graded_in_parallel_into_postgresql(postgres_url, tmp_path, monk
     root.mkdir()
     (root / "source").symlink_to(REPO / "source", target_is_directory=True)
     course = Course(root, db_url=postgres_url)
-    pipeline.release(course, [ASSIGNMENT])
+    release(course, [ASSIGNMENT])
 
     students = {"ana": "reference", "bruno": "reference", "carla": "blank"}
     for student, kind in students.items():
@@ -145,17 +150,17 @@ def test_a_class_graded_in_parallel_into_postgresql(postgres_url, tmp_path, monk
               else samples.blank_notebook(course, ASSIGNMENT))
         samples.write_submission(course, student, ASSIGNMENT, nb)
     pairs = [(ASSIGNMENT, s) for s in students]
-    results = pipeline.grade(course, pairs, feedback=False, jobs=2, echo=lambda _: None)
+    results = grade(course, pairs, feedback=False, jobs=2, echo=lambda _: None)
     assert all(r.ok for r in results), [(r.student, r.message, r.log[-2000:]) for r in results if not r.ok]
 
     assert not (root / "gradebook.db").exists(), "something wrote a SQLite gradebook instead"
-    got = {s.student: s for s in pipeline.scores(course)}
+    got = {s.student: s for s in gradebook.scores(course)}
     assert sorted(got) == sorted(students)
     for student in ("ana", "bruno"):
         assert got[student].max_code_score > 0 and got[student].full, got[student]
     assert got["carla"].code_score == 0 and got["carla"].max_code_score == got["ana"].max_code_score
 
-    rows = {r["student_id"]: r for r in pipeline.read_csv(pipeline.export_csv(course, tmp_path / "grades.csv"))
+    rows = {r["student_id"]: r for r in read_csv(export_csv(course, tmp_path / "grades.csv"))
             if r["assignment"] == ASSIGNMENT}
     assert sorted(rows) == sorted(students)
     for student, score in got.items():
@@ -175,14 +180,14 @@ def test_labkit_grade_on_a_local_dask_cluster_into_postgresql_then_only_what_is_
     root.mkdir()
     (root / "source").symlink_to(REPO / "source", target_is_directory=True)
     course = Course(root, db_url=postgres_url)
-    pipeline.release(course, [ASSIGNMENT])
+    release(course, [ASSIGNMENT])
     samples.write_submission(course, "eva", ASSIGNMENT, samples.reference_notebook(course, ASSIGNMENT))
     argv = ["--root", str(root), "--db-url", postgres_url, "grade", ASSIGNMENT, "--jobs", "1", "--cluster", "local"]
     assert cli.main(argv) == 0
     first = capsys.readouterr().out
     assert "graded 1 of 1 submissions" in first, first
     assert not (root / "gradebook.db").exists(), "something wrote a SQLite gradebook instead"
-    [eva] = [s for s in pipeline.scores(course) if s.student == "eva"]
+    [eva] = [s for s in gradebook.scores(course) if s.student == "eva"]
     assert eva.full, eva
     assert (root / "feedback" / "eva" / ASSIGNMENT / f"{ASSIGNMENT}.html").is_file()
     engine = create_engine(postgres_url)

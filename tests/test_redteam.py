@@ -18,9 +18,12 @@ import time
 import nbformat
 import pytest
 
-from labkit.grading import flags, pipeline, samples
+from labkit.grading import flags, samples
 from labkit.grading.course import GradingError
-from labkit.grading.sandbox import isolation_level
+from labkit.grading.record import gradebook
+from labkit.grading.report.scores import export_csv, format_table, read_csv
+from labkit.grading.run.grade import grade
+from labkit.grading.run.sandbox import isolation_level
 from support import make_scratch_course
 
 A = "part0_numpy_bridge"
@@ -303,13 +306,13 @@ def graded(tmp_path_factory):
         samples.write_submission(course, "reference_z", A, samples.reference_notebook(course, A))
         pairs.append((A, "reference_z"))
         started = time.perf_counter()
-        results = {r.student: r for r in pipeline.grade(course, pairs, feedback=False, timeout=400,
-                                                        echo=lambda _: None, jobs=2)}
+        results = {r.student: r for r in grade(course, pairs, feedback=False, timeout=400,
+                                               echo=lambda _: None, jobs=2)}
         seconds = time.perf_counter() - started
-        scores = {s.student: s for s in pipeline.scores(course)}
-        found: dict[str, list[dict]] = {}
-        for row in flags.read_flags(course.root):
-            found.setdefault(row["student"], []).append(row)
+        scores = {s.student: s for s in gradebook.scores(course)}
+        found: dict[str, list[flags.Flag]] = {}
+        for flag in flags.read_flags(course.root):
+            found.setdefault(flag.student, []).append(flag)
         yield {"course": course, "results": results, "scores": scores, "flags": found,
                "listener": listener, "seconds": seconds}
     finally:
@@ -333,7 +336,7 @@ def _outputs(graded, student) -> str:
 
 
 def _kinds(graded, student) -> set[str]:
-    return {f["kind"] for f in graded["flags"].get(student, [])}
+    return {f.kind for f in graded["flags"].get(student, [])}
 
 
 def test_the_batch_completes_and_references_keep_full_marks(graded):
@@ -378,10 +381,10 @@ def test_a_runtime_attack_is_caught_by_the_probe_and_put_under_review(graded, at
 
 def test_the_csv_and_the_score_table_say_pendiente_de_revision(graded):
     course = graded["course"]
-    rows = {r["student_id"]: r for r in pipeline.read_csv(pipeline.export_csv(course, course.root / "g.csv"))}
+    rows = {r["student_id"]: r for r in read_csv(export_csv(course, course.root / "g.csv"))}
     assert rows["adv_p0_patch_parameter_class"]["review"].startswith("pendiente de revisión")
     assert rows["reference_a"]["review"] == ""
-    table = pipeline.format_table(pipeline.scores(course), review=flags.under_review(course.root))
+    table = format_table(gradebook.scores(course), review=flags.under_review(course.root))
     line = next(l for l in table.splitlines() if " adv_p0_patch_parameter_class " in l)
     assert "REVIEW" in line
 
@@ -426,7 +429,7 @@ def test_a_rewritten_gradebook_is_refused_before_grading(tmp_path):
     db.commit()
     db.close()
     with pytest.raises(GradingError, match="convert_to_torch"):
-        pipeline.grade(course, [(A, "blank")], feedback=False, echo=lambda _: None)
+        grade(course, [(A, "blank")], feedback=False, echo=lambda _: None)
 
 
 @needs_sandbox
@@ -444,7 +447,7 @@ def test_a_dead_or_stuck_kernel_is_recorded_and_what_ran_keeps_its_points(graded
     with the reason, and the grading goes on."""
     score = _score(graded, student)
     assert score == 2.0, score
-    messages = " ".join(f["mensaje"] for f in graded["flags"].get(student, []))
+    messages = " ".join(f.mensaje for f in graded["flags"].get(student, []))
     assert reason in messages, graded["flags"].get(student)
     assert "no se pudo ejecutar" in _outputs(graded, student)
 

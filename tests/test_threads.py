@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from labkit import threads
-from labkit.grading import sandbox
+from labkit.grading.run import sandbox
 
 
 @pytest.fixture

@@ -20,8 +20,11 @@ from pathlib import Path
 
 import nbformat
 
-from labkit.grading import pipeline, samples
+from labkit import settings
+from labkit.grading import samples
+from labkit.grading.collect.release import release
 from labkit.grading.course import KERNEL_ENV, REPO, Course, ensure_env_on_path
+from labkit.grading.run.grade import grade
 
 NOTEBOOK_BUDGET_S = 60.0
 RATIO_BUDGET = 1.15
@@ -36,7 +39,7 @@ def execute_seconds(nb, workdir: Path) -> float:
     import nbclient
 
     start = time.perf_counter()
-    nbclient.NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
+    nbclient.NotebookClient(nb, timeout=settings.BENCH_CELL_TIMEOUT, kernel_name="python3", allow_errors=True,
                             shutdown_kernel="immediate",
                             resources={"metadata": {"path": str(workdir)}}).execute()
     return time.perf_counter() - start
@@ -60,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         (course.root / "source").symlink_to(REPO / "source", target_is_directory=True)
         assignments = args.assignments or course.assignments()
         start = time.perf_counter()
-        pipeline.release(course, assignments)
+        release(course, assignments)
         print(f"release (generate_assignment, {len(assignments)} assignments): "
               f"{time.perf_counter() - start:.1f} s\n")
         rows = []
@@ -73,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             graded, walls = [], []
             for _ in range(args.repeats):
                 t0 = time.perf_counter()
-                [res] = pipeline.grade(course, [(a, "bench")], feedback=False, echo=lambda _: None)
+                [res] = grade(course, [(a, "bench")], feedback=False, echo=lambda _: None)
                 walls.append(time.perf_counter() - t0)
                 graded.append(res.seconds)
             rows.append((a, raw, statistics.median(graded), statistics.median(walls), res.ok))

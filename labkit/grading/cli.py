@@ -24,8 +24,15 @@ import time
 from pathlib import Path
 
 from labkit.grading import flags as flagging
-from labkit.grading import checks, pipeline, samples
+from labkit.grading import samples
+from labkit.grading.check import notebooks as checks
+from labkit.grading.collect.lms import submissions
+from labkit.grading.collect.release import release
 from labkit.grading.course import DB_URL_ENV, Course, GradingError
+from labkit.grading.record.gradebook import scores
+from labkit.grading.record.runs import StepResult
+from labkit.grading.report.scores import export_csv, format_table
+from labkit.grading.run.grade import grade
 
 
 DEFAULT_JOBS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
@@ -37,7 +44,7 @@ def _course(args) -> Course:
 
 def cmd_release(args) -> int:
     course = _course(args)
-    for path in pipeline.release(course, args.assignments or None):
+    for path in release(course, args.assignments or None):
         print(f"released {path.relative_to(course.root)}")
     return 0
 
@@ -50,18 +57,19 @@ def cmd_samples(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    from labkit.grading import intake
+    from labkit.grading.check import intake
+    from labkit.grading.collect import lms
 
     course = _course(args)
     if getattr(args, "from_path", None):  # an LMS download: into submitted/ first
-        collected = intake.collect(course, args.from_path)
+        collected = lms.collect(course, args.from_path)
         for flag in collected.flags:
             print(flag.line())
         print(f"collected {len(collected.pairs)} submission(s) from {args.from_path} "
               f"({len(collected.copied)} new or changed, {len(collected.flags)} flag(s))")
         pairs = [p for p in collected.pairs if not args.assignments or p[0] in args.assignments]
     else:
-        pairs = pipeline.submissions(course, args.assignments or None)
+        pairs = submissions(course, args.assignments or None)
     if args.student:
         pairs = [p for p in pairs if p[1] in args.student]
     if not pairs:
@@ -71,8 +79,8 @@ def cmd_grade(args) -> int:
     skipped = intake.not_graded(flags)
     _print_isolation()
     try:
-        results = pipeline.grade(course, pairs, feedback=not args.no_feedback, jobs=args.jobs,
-                                 cluster=args.cluster, resume=not args.regrade) if pairs else []
+        results = grade(course, pairs, feedback=not args.no_feedback, jobs=args.jobs,
+                        cluster=args.cluster, resume=not args.regrade) if pairs else []
     except KeyboardInterrupt:
         print("\ninterrupted: every submission graded so far is saved; run `labkit grade` again to grade "
               "only what is missing", file=sys.stderr)
@@ -90,7 +98,7 @@ def cmd_grade(args) -> int:
 
 
 def _print_isolation() -> None:
-    from labkit.grading.sandbox import isolation_level
+    from labkit.grading.run.sandbox import isolation_level
 
     if isolation_level() == "bwrap":
         print("kernel isolation: bubblewrap sandbox (no network, course hidden, resource limits)")
@@ -101,18 +109,16 @@ def _print_isolation() -> None:
 
 def cmd_report(args, failures=()) -> int:
     course = _course(args)
-    rows = pipeline.scores(course)
-    csv_path = pipeline.export_csv(course, course.root / args.csv)
+    rows = scores(course)
+    csv_path = export_csv(course, course.root / args.csv)
     print()
-    from labkit.grading.flags import under_review
-
-    review = under_review(course.root)
-    print(pipeline.format_table(rows, failures, review))
+    review = flagging.under_review(course.root)
+    print(format_table(rows, failures, review))
     if review:
         print(f"\n{len(review)} submission(s) pendiente(s) de revisión (REVIEW): their grade is not final until "
               "you have looked at the flags (reports/class_report.md, reports/flags.jsonl)")
     print(f"\ngrades CSV: {csv_path}")
-    from labkit.grading.report import build
+    from labkit.grading.report.class_report import build
 
     print(f"class report: {build(course)} (+ PNG plots next to it)")
     if course.feedback.is_dir():
@@ -130,14 +136,14 @@ def cmd_demo(args) -> int:
     pairs = samples.build_samples(course, args.assignments or None, wrong)
     print(f"wrote {len(pairs)} submissions")
     print("== 3/4 intake checks, then autograde + feedback (each kernel sandboxed)")
-    from labkit.grading import intake
+    from labkit.grading.check import intake
 
     pairs, flags = intake.prepare(course, pairs)  # structure checked and repaired before grading
     _print_isolation()
-    results = pipeline.grade(course, pairs, jobs=args.jobs)
+    results = grade(course, pairs, jobs=args.jobs)
     print("== 4/4 report")
     failures = [r for r in results if not r.ok]
-    failures += [pipeline.StepResult(a, s, False, 0.0, why) for (a, s), why in intake.not_graded(flags).items()]
+    failures += [StepResult(a, s, False, 0.0, why) for (a, s), why in intake.not_graded(flags).items()]
     cmd_report(args, failures)
     print(f"\ndone in {time.perf_counter() - start:.0f} s")
     return 0
@@ -164,7 +170,7 @@ def cmd_verify(args) -> int:
     with tempfile.TemporaryDirectory(prefix="labkit-verify-") as tmp:
         scratch = Course.scratch(Path(tmp))  # its own SQLite gradebook, never --db-url's
         (scratch.root / "source").symlink_to(course.root / "source", target_is_directory=True)
-        pipeline.release(scratch, wanted)
+        release(scratch, wanted)
         specs_all = dict(specs)
         for a, s in pairs:
             nb = (samples.reference_notebook(scratch, a) if s == "reference" else
@@ -172,8 +178,8 @@ def cmd_verify(args) -> int:
                   samples.spec_notebook(scratch, specs_all[(a, s)]))
             samples.write_submission(scratch, s, a, nb)
         results = {(r.assignment, r.student): r
-                   for r in pipeline.grade(scratch, pairs, feedback=False, jobs=args.jobs)}
-        got = {(r.assignment, r.student): r for r in pipeline.scores(scratch)}
+                   for r in grade(scratch, pairs, feedback=False, jobs=args.jobs)}
+        got = {(r.assignment, r.student): r for r in scores(scratch)}
         bad = 0
         review = flagging.under_review(scratch.root)
         print()
@@ -187,7 +193,7 @@ def cmd_verify(args) -> int:
             else:
                 problems = samples.verdict(pair[1], score, spec)
             if pair[1] == "reference" and results[pair].ok:
-                noisy = checks.stderr_cells(scratch.notebook("autograded", *pair))
+                noisy = samples.stderr_cells(scratch.notebook("autograded", *pair))
                 problems += [f"writes to stderr in {noisy}"] if noisy else []
             bad += bool(problems)
             pts = f"{score.code_score:5.1f} / {score.max_code_score:4.1f}" if score else "    -"
@@ -222,7 +228,7 @@ def cmd_strip(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from labkit.grading import export
+    from labkit.grading.report import export
 
     course = _course(args)
     out = Path(args.out or course.root / f"grades_{args.format}.csv")
@@ -234,7 +240,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_feedback(args) -> int:
-    from labkit.grading import export
+    from labkit.grading.report import export
 
     course = _course(args)
     if not args.zip:
@@ -259,6 +265,15 @@ def cmd_publish(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except GradingError as err:
+        print(f"labkit {args.command}: {err}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="labkit", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", default=str(Course().root),
@@ -273,51 +288,54 @@ def main(argv: list[str] | None = None) -> int:
                      ("export", cmd_export), ("feedback", cmd_feedback)]:
         p = sub.add_parser(name)
         p.set_defaults(func=fn)
-        if name in {"demo", "release", "samples", "grade", "verify"}:
-            p.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
-        if name in {"grade", "verify"}:
-            p.add_argument("--student", action="append", help="only these students")
-            if name == "grade":
-                p.add_argument("--no-feedback", action="store_true")
-                p.add_argument("--cluster", default=None, metavar="WHERE",
-                               help="where to grade: local (default, also $LAB08_CLUSTER: a Dask LocalCluster of "
-                                    "--jobs workers), tcp://HOST:8786 (a running Dask scheduler), module:function "
-                                    "(returns a Dask cluster or client: dask-jobqueue, dask-kubernetes), or pool "
-                                    "(the previous process pool)")
-                p.add_argument("--regrade", action="store_true",
-                               help="grade every submission again (default: skip those graded before whose files "
-                                    "and assignment did not change)")
-                p.add_argument("--resume", action="store_true",
-                               help="grade only what is missing or changed (the default; kept for scripts)")
-                p.add_argument("--from", dest="from_path", metavar="PATH",
-                               help="first collect an LMS download (a folder or .zip of <student>_<assignment>.ipynb) "
-                                    "into submitted/, then grade what it collected")
-        if name == "demo":
-            p.add_argument("--wrong", default="1",
-                           help="wrong submissions per assignment from tests/submissions (a number or 'all')")
-        if name in {"demo", "grade", "verify"}:
-            p.add_argument("--jobs", "-j", type=int, default=DEFAULT_JOBS,
-                           help=f"students graded at the same time (default {DEFAULT_JOBS}: one per CPU core, at most 4)")
-        if name == "export":
-            p.add_argument("--format", choices=["moodle", "canvas", "csv"], default="csv")
-            p.add_argument("--out", default=None, help="output file (default: <root>/grades_<format>.csv)")
-            p.add_argument("--include-under-review", action="store_true",
-                           help="also export the grades of submissions pendiente de revisión")
-        if name == "feedback":
-            p.add_argument("--zip", nargs="?", const="feedback.zip", default=None, metavar="FILE",
-                           help="write the zip (default feedback.zip)")
-        if name == "publish":
-            p.add_argument("dest", metavar="DIR", help="folder for the edition (created or replaced)")
-            p.add_argument("--zip", action="store_true", help="also write DIR.zip")
-        if name in {"demo", "report"}:
-            p.add_argument("--csv", default="grades.csv", help="grades CSV (relative to the root)")
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except GradingError as err:
-        print(f"labkit {args.command}: {err}", file=sys.stderr)
-        return 2
+        _add_options(p, name)
+    return parser
 
+
+def _add_options(p: argparse.ArgumentParser, name: str) -> None:
+    """The options of the subcommand ``name``."""
+    if name in {"demo", "release", "samples", "grade", "verify"}:
+        p.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
+    if name in {"grade", "verify"}:
+        p.add_argument("--student", action="append", help="only these students")
+    if name == "grade":
+        _add_grade_options(p)
+    if name == "demo":
+        p.add_argument("--wrong", default="1",
+                       help="wrong submissions per assignment from tests/submissions (a number or 'all')")
+    if name in {"demo", "grade", "verify"}:
+        p.add_argument("--jobs", "-j", type=int, default=DEFAULT_JOBS,
+                       help=f"students graded at the same time (default {DEFAULT_JOBS}: one per CPU core, at most 4)")
+    if name == "export":
+        p.add_argument("--format", choices=["moodle", "canvas", "csv"], default="csv")
+        p.add_argument("--out", default=None, help="output file (default: <root>/grades_<format>.csv)")
+        p.add_argument("--include-under-review", action="store_true",
+                       help="also export the grades of submissions pendiente de revisión")
+    if name == "feedback":
+        p.add_argument("--zip", nargs="?", const="feedback.zip", default=None, metavar="FILE",
+                       help="write the zip (default feedback.zip)")
+    if name == "publish":
+        p.add_argument("dest", metavar="DIR", help="folder for the edition (created or replaced)")
+        p.add_argument("--zip", action="store_true", help="also write DIR.zip")
+    if name in {"demo", "report"}:
+        p.add_argument("--csv", default="grades.csv", help="grades CSV (relative to the root)")
+
+
+def _add_grade_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-feedback", action="store_true")
+    p.add_argument("--cluster", default=None, metavar="WHERE",
+                   help="where to grade: local (default, also $LAB08_CLUSTER: a Dask LocalCluster of "
+                        "--jobs workers), tcp://HOST:8786 (a running Dask scheduler), module:function "
+                        "(returns a Dask cluster or client: dask-jobqueue, dask-kubernetes), or pool "
+                        "(the previous process pool)")
+    p.add_argument("--regrade", action="store_true",
+                   help="grade every submission again (default: skip those graded before whose files "
+                        "and assignment did not change)")
+    p.add_argument("--resume", action="store_true",
+                   help="grade only what is missing or changed (the default; kept for scripts)")
+    p.add_argument("--from", dest="from_path", metavar="PATH",
+                   help="first collect an LMS download (a folder or .zip of <student>_<assignment>.ipynb) "
+                        "into submitted/, then grade what it collected")
 
 if __name__ == "__main__":
     sys.exit(main())

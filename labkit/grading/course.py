@@ -5,6 +5,8 @@ import os
 import sys
 from pathlib import Path
 
+from labkit import settings
+
 REPO = Path(__file__).resolve().parents[2]
 CONFIG_FILE = REPO / "nbgrader_config.py"
 
@@ -21,13 +23,13 @@ KERNEL_ENV = {
 
 # The gradebook's SQLAlchemy URL when a Course gets none (e.g. ``postgresql://host/lab08``);
 # unset: SQLite in the course root. ``labkit --db-url`` overrides it.
-DB_URL_ENV = "LAB08_DB_URL"
+DB_URL_ENV = settings.DB_URL.name
 
 
 def sqlite_url(root: str | os.PathLike) -> str:
     """The default gradebook: ``<root>/gradebook.db``. Concurrent graders (``--jobs``) wait up to
-    60 s for SQLite's write lock instead of 5 s."""
-    return f"sqlite:///{Path(root).resolve() / 'gradebook.db'}?timeout=60"
+    ``settings.SQLITE_LOCK_TIMEOUT`` (60 s) for SQLite's write lock instead of 5 s."""
+    return f"sqlite:///{Path(root).resolve() / 'gradebook.db'}?timeout={settings.SQLITE_LOCK_TIMEOUT}"
 
 
 def ensure_env_on_path() -> None:
@@ -55,7 +57,7 @@ class Course:
     def __init__(self, root: str | os.PathLike = REPO, db_url: str | None = None):
         self.root = Path(root).resolve()
         # the gradebook: an explicit URL, else $LAB08_DB_URL, else SQLite in the root
-        self._db_url = db_url or os.environ.get(DB_URL_ENV) or None
+        self._db_url = db_url or settings.DB_URL.get()
 
     @classmethod
     def scratch(cls, root: str | os.PathLike) -> "Course":

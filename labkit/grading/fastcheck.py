@@ -13,7 +13,7 @@ changes a verdict on the cells it reports:
 * graded test cells the entry does not name are skipped (their code is replaced by ``pass``): test
   cells only check, they define nothing later non-test cells use (``test_cell_problems`` keeps that
   true); a test cell that reads an earlier test cell's globals runs with it (``test_dependencies``);
-* every test cell runs in its own function scope, as in grading (:mod:`labkit.grading.scope`), so
+* every test cell runs in its own function scope, as in grading (:mod:`labkit.grading.run.scope`), so
   a test that only works with its values as notebook globals fails here too;
 * ``run_many`` runs several entries in one kernel (``%reset -f`` between them), which saves the kernel
   start and the framework imports.
@@ -31,8 +31,9 @@ from pathlib import Path
 
 import nbformat
 
-from labkit.grading import scope
+from labkit import settings
 from labkit.grading.course import KERNEL_ENV, Course
+from labkit.grading.run import scope
 from labkit.grading.samples import SampleSpec, _cells_by_id, solution_text
 
 
@@ -94,7 +95,7 @@ def trimmed(nb, keep: set[str]):
     return nb
 
 
-def run(course: Course, spec: SampleSpec, *, cell_timeout: int = 120) -> FastResult:
+def run(course: Course, spec: SampleSpec, *, cell_timeout: int = settings.QUICK_CELL_TIMEOUT) -> FastResult:
     """Execute one entry's notebook (trimmed to its expected failures) in a fresh kernel."""
     return run_many(course, [spec], cell_timeout=cell_timeout)[0]
 
@@ -110,7 +111,8 @@ del _os, _sys
 """
 
 
-def run_many(course: Course, specs: list[SampleSpec], *, cell_timeout: int = 120) -> list[FastResult]:
+def run_many(course: Course, specs: list[SampleSpec], *,
+             cell_timeout: int = settings.QUICK_CELL_TIMEOUT) -> list[FastResult]:
     """Execute several entries one after another in ONE kernel, ``%reset -f`` between them.
 
     Each entry still runs its whole (trimmed) notebook from the first cell, in its own scratch copy
@@ -231,7 +233,7 @@ def run_guarded(course: Course, spec: SampleSpec, keep: set[str] | None = None) 
     ``course`` must have ``release/`` (companion files) and ``source/``; flags go to its
     ``reports/flags.jsonl`` under ``spec.student``.
     """
-    from labkit.grading.execute import GuardedExecute
+    from labkit.grading.run.execute import GuardedExecute
 
     nb = spec_source_notebook(course, spec)
     if keep is None:

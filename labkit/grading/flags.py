@@ -1,6 +1,8 @@
 """Flags: what the grading pipeline noticed about a submission, for the instructor's review.
 
-Every part of the pipeline appends one JSON line per finding to ``reports/flags.jsonl``::
+A finding is a :class:`Flag`, the one type every stage uses (intake, the executor and its integrity
+probes, the preprocessors, the engine, reports and exports). Each is appended as one JSON line to
+``reports/flags.jsonl``::
 
     {"assignment", "student", "source", "kind", "message", "mensaje", "at"}
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 FLAGS_FILE = "flags.jsonl"
@@ -29,20 +32,53 @@ REVIEW_KINDS = {"tampering": "el código modificó funciones de las que dependen
                 "active-content": "salidas con contenido activo (HTML/JavaScript)"}
 # flags written while a submission is executed: a new grading run replaces them
 RUN_SOURCES = {"static", "integrity", "sandbox"}
+_ROW_KEYS = ("assignment", "student", "source", "kind", "message", "mensaje", "at")
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+@dataclass
+class Flag:
+    """One finding about a file or a submission (``assignment``/``student`` None: about no
+    submission, e.g. a file of an LMS download that maps to nobody). ``gradable=False``: the
+    submission must not be graded (an intake verdict; not written to the file)."""
+
+    assignment: str | None
+    student: str | None
+    source: str
+    kind: str
+    message: str  # for the instructor (English)
+    mensaje: str = ""  # for the student's feedback (Spanish); empty: the message
+    gradable: bool = True
+    at: str = field(default_factory=_now)
+
+    def __post_init__(self):
+        self.mensaje = self.mensaje or self.message
+
+    def row(self) -> dict:
+        """The JSON line for ``reports/flags.jsonl``."""
+        return {k: getattr(self, k) for k in _ROW_KEYS}
+
+    @classmethod
+    def from_row(cls, row: dict) -> "Flag":
+        """A flag read back from its JSON line (what the line lacks: None, ``?`` or empty)."""
+        known = {"assignment": None, "student": None, "source": "?", "message": ""}
+        return cls(**{**known, **{k: row[k] for k in _ROW_KEYS if k in row}})
+
+    def line(self) -> str:
+        who = f"{self.assignment or '-':<22} {self.student or '-':<30}"
+        return f"  flag {who} {self.kind}: {self.message}"
 
 
 def flags_path(course_root: str | Path) -> Path:
     return Path(course_root) / "reports" / FLAGS_FILE
 
 
-def flag(assignment: str, student: str, source: str, kind: str, message: str, mensaje: str = "") -> dict:
-    return {"assignment": assignment, "student": student, "source": source, "kind": kind,
-            "message": message, "mensaje": mensaje or message, "at": time.strftime("%Y-%m-%dT%H:%M:%S")}
-
-
-def append_flags(course_root: str | Path, rows: list[dict]) -> None:
+def append_flags(course_root: str | Path, found: list[Flag]) -> None:
     """Append flags to ``reports/flags.jsonl`` (locked against concurrent writers)."""
-    if not rows:
+    if not found:
         return
     path = flags_path(course_root)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -53,20 +89,22 @@ def append_flags(course_root: str | Path, rows: list[dict]) -> None:
             fcntl.flock(fh, fcntl.LOCK_EX)
         except (ImportError, OSError):
             pass
-        fh.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+        fh.write("".join(json.dumps(f.row(), ensure_ascii=False) + "\n" for f in found))
 
 
-def read_flags(course_root: str | Path) -> list[dict]:
+def read_flags(course_root: str | Path) -> list[Flag]:
     """Every flag recorded so far (unreadable lines are skipped)."""
     path = flags_path(course_root)
-    rows = []
+    found = []
     if path.is_file():
         for line in path.read_text(encoding="utf-8").splitlines():
             try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError:
+                row = json.loads(line)
+                if isinstance(row, dict) and "kind" in row:
+                    found.append(Flag.from_row(row))
+            except (json.JSONDecodeError, TypeError):
                 continue
-    return rows
+    return found
 
 
 def clear_run_flags(course_root: str | Path, assignment: str, student: str) -> None:
@@ -100,10 +138,10 @@ def under_review(course_root: str | Path) -> dict[tuple[str, str], list[str]]:
     """``(assignment, student) -> [reasons]`` for every submission with a flag of a kind in
     :data:`REVIEW_KINDS` (Spanish reasons, one per kind)."""
     out: dict[tuple[str, str], list[str]] = {}
-    for row in read_flags(course_root):
-        kind = row.get("kind")
+    for flag in read_flags(course_root):
+        kind = flag.kind
         if kind in REVIEW_KINDS:
-            reasons = out.setdefault((row.get("assignment"), row.get("student")), [])
+            reasons = out.setdefault((flag.assignment, flag.student), [])
             if REVIEW_KINDS[kind] not in reasons:
                 reasons.append(REVIEW_KINDS[kind])
     return out

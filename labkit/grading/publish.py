@@ -21,7 +21,7 @@ from labkit.grading.course import REPO, Course, GradingError
 
 EDITION_FILES = Path(__file__).resolve().parent / "edition"
 # modules the notebooks import (labkit.grading and labkit.__main__ are instructor tooling)
-STUDENT_MODULES = ("__init__.py", "quiet.py", "seed.py", "threads.py", "data.py", "plots.py",
+STUDENT_MODULES = ("__init__.py", "settings.py", "quiet.py", "seed.py", "threads.py", "data.py", "plots.py",
                    "devices.py", "pretrained.py", "bridge.py", "testing.py", "testing_torch.py", "testing_tf.py",
                    "parallel.py")
 # The hidden tests' spies, fakes and reference computations live in these modules (issue 14), next to
@@ -272,7 +272,7 @@ def build(course: Course, dest: str | Path, *, make_zip: bool = False) -> Path:
     """Write the student edition into ``dest`` (replaced if it is an earlier edition); return the
     folder, or the ``.zip`` next to it with ``make_zip``."""
     from labkit import __version__
-    from labkit.grading import checks
+    from labkit.grading.check import notebooks as checks
 
     dest = Path(dest).resolve()
     drift = checks.release_drift(course)

@@ -21,6 +21,9 @@ The adversarial catalogue (``tests/adversarial/<assignment>/``, issue 14) has th
 attack says ``attack: test-values|fake-result|patch-class`` and ``twin: <student>``: the honest wrong
 answer it is paired with (an ordinary entry of that folder, with its ``expect_fail``). In no test cell
 may an attack score more than its twin (:func:`attack_problems`).
+
+``labkit verify`` grades the samples and checks each one: :func:`verdict`, :func:`attack_problems`,
+and :func:`stderr_cells` (the reference writes nothing to stderr).
 """
 from __future__ import annotations
 
@@ -236,3 +239,17 @@ def verdict(student: str, score, spec: SampleSpec | None = None) -> list[str]:
     if missing:
         problems.append(f"should fail {missing}; it failed {sorted(failed)}")
     return problems
+
+
+def stderr_cells(path: Path) -> list[str]:
+    """Cells of an executed notebook with stderr output (relabelled by ``StderrToStdout`` or not):
+    framework noise that students would see and that plain nbgrader turns into lost points."""
+    from labkit.grading.run.preprocessors import STDERR_MARK
+
+    noisy = []
+    for i, cell in enumerate(nbformat.read(path, as_version=4).cells):
+        for out in cell.get("outputs", []):
+            if out.get("name") == "stderr" or str(out.get("text", "")).startswith(STDERR_MARK):
+                noisy.append(cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {i}")
+                break
+    return noisy

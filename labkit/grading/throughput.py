@@ -14,7 +14,7 @@ C // N threads) is compared with ``--threads all`` (every kernel uses every core
 by default): the header line of each block says which.
 
 ``--cluster`` names the engines measured (default ``local pool``): ``local`` is the Dask engine
-(:mod:`labkit.grading.engine`, a ``LocalCluster`` of ``jobs`` workers, started inside the timed
+(:mod:`labkit.grading.run.engine`, a ``LocalCluster`` of ``jobs`` workers, started inside the timed
 interval), ``pool`` the previous home-made pool, ``tcp://HOST:8786`` a running scheduler. With the
 pool in the list, each Dask row is followed by the engine's overhead against the pool on the same
 machine: the extra wall seconds per task, with and without the cluster's start, as a percentage of
@@ -30,8 +30,11 @@ import time
 from pathlib import Path
 
 from labkit import threads
-from labkit.grading import pipeline, samples
+from labkit.grading import samples
+from labkit.grading.collect.release import release
 from labkit.grading.course import KERNEL_ENV, REPO, Course, ensure_env_on_path
+from labkit.grading.record.gradebook import scores
+from labkit.grading.run.grade import grade
 
 
 def measure(assignment: str, students: int, jobs: int, echo=lambda _: None, cluster: str = "local") -> dict:
@@ -39,19 +42,19 @@ def measure(assignment: str, students: int, jobs: int, echo=lambda _: None, clus
     with tempfile.TemporaryDirectory(prefix="labkit-throughput-") as tmp:
         course = Course.scratch(Path(tmp))
         (course.root / "source").symlink_to(REPO / "source", target_is_directory=True)
-        pipeline.release(course, [assignment])
+        release(course, [assignment])
         nb = samples.reference_notebook(course, assignment)
         pairs = [(assignment, f"student{i:03d}") for i in range(1, students + 1)]
         for a, s in pairs:
             samples.write_submission(course, s, a, nb)
-        from labkit.grading import engine
+        from labkit.grading.run import engine
 
         engine.LAST_RUN.clear()
         start = time.perf_counter()
-        results = pipeline.grade(course, pairs, feedback=True, jobs=jobs, echo=echo, cluster=cluster,
-                                 progress=False)
+        results = grade(course, pairs, feedback=True, jobs=jobs, echo=echo, cluster=cluster,
+                        progress=False)
         wall = time.perf_counter() - start
-        full = sum(1 for s in pipeline.scores(course) if s.full)
+        full = sum(1 for s in scores(course) if s.full)
     return {"jobs": jobs, "students": students, "wall": wall, "ok": sum(r.ok for r in results),
             "full": full, "per_student": sum(r.seconds for r in results) / max(1, len(results)),
             "threads": threads.share(min(jobs, students)), "cluster": cluster,
@@ -69,11 +72,7 @@ def thread_mode(mode: str):
             os.environ[threads.SHARE_VAR] = str(threads.cores())
         yield
     finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        threads.restore(saved)
 
 
 def format_rows(rows: list[dict]) -> str:

@@ -13,8 +13,10 @@ import sys
 import venv
 from pathlib import Path
 
+from labkit import settings  # the edition's own labkit, next to this file (stdlib only)
+
 ROOT = Path(__file__).resolve().parent
-VENV = Path(os.environ.get("LAB08_VENV", ROOT / ".venv"))
+VENV = Path(settings.VENV.get() or ROOT / ".venv")
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 

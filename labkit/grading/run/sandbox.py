@@ -20,9 +20,10 @@ leave detached processes behind. :class:`SandboxKernelManager` starts that kerne
 Without bubblewrap (macOS, Windows, Linux without user namespaces) the kernel still gets the clean
 environment, the scratch working directory and the resource limits, and every process it leaves
 behind is killed by an environment tag; :func:`isolation_level` says which one is in use and the
-grading log reports it. Settings: environment variables ``LAB08_SANDBOX`` (``auto``/``bwrap``/
+grading log reports it. Settings (:mod:`labkit.settings`): ``LAB08_SANDBOX`` (``auto``/``bwrap``/
 ``off``), ``LAB08_SANDBOX_MEMORY`` (bytes, default 8 GiB), ``LAB08_SANDBOX_NPROC`` (default 512),
-``LAB08_SANDBOX_UID`` (when root; by default one per grading run and parallel batch).
+``LAB08_SANDBOX_FSIZE``, ``LAB08_SANDBOX_NOFILE``, ``LAB08_SANDBOX_UID`` (when root; by default one per
+grading run and parallel batch).
 """
 from __future__ import annotations
 
@@ -39,29 +40,23 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 
-from labkit import threads
+from labkit import settings, threads
 from labkit.grading.course import KERNEL_ENV, REPO
 
-GiB = 1024 ** 3
-TAG = "LAB08_SANDBOX_TAG"  # environment variable that marks every process of one kernel
-SCRATCH_SIZE = 512 * 1024 ** 2  # bytes of tmpfs for the working directory and for /tmp
+TAG = settings.SANDBOX_TAG.name  # environment variable that marks every process of one kernel
+SCRATCH_SIZE = settings.SCRATCH_BYTES  # bytes of tmpfs for the working directory and for /tmp
 
 
 def limits() -> dict[str, int]:
     """Resource limits for one kernel (from the environment, with course defaults)."""
-    env = os.environ
-    return {
-        "memory": int(env.get("LAB08_SANDBOX_MEMORY", 8 * GiB)),
-        "nproc": int(env.get("LAB08_SANDBOX_NPROC", 512)),
-        "fsize": int(env.get("LAB08_SANDBOX_FSIZE", 256 * 1024 ** 2)),
-        "nofile": int(env.get("LAB08_SANDBOX_NOFILE", 1024)),
-    }
+    return {"memory": settings.SANDBOX_MEMORY.get(), "nproc": settings.SANDBOX_NPROC.get(),
+            "fsize": settings.SANDBOX_FSIZE.get(), "nofile": settings.SANDBOX_NOFILE.get()}
 
 
 @functools.lru_cache(maxsize=1)
 def isolation_level() -> str:
     """``"bwrap"`` when bubblewrap works here (and ``LAB08_SANDBOX`` is not ``off``), else ``"limits"``."""
-    mode = os.environ.get("LAB08_SANDBOX", "auto")
+    mode = settings.SANDBOX.get()
     if mode == "off":
         return "limits"
     bwrap = shutil.which("bwrap")
@@ -70,7 +65,7 @@ def isolation_level() -> str:
         probe = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all",
                  "--die-with-parent", "--tmpfs", "/tmp", "true"]
         try:
-            ok = subprocess.run(probe, capture_output=True, timeout=30).returncode == 0
+            ok = subprocess.run(probe, capture_output=True, timeout=settings.BWRAP_PROBE_TIMEOUT).returncode == 0
         except (OSError, subprocess.TimeoutExpired):
             ok = False
     if mode == "bwrap" and not ok:
@@ -156,9 +151,9 @@ def bwrap_argv(cmd: list[str], *, workdir: str, conn_dir: str, companions: list[
 
 
 def launcher_argv(cmd: list[str], *, uid: int | None) -> list[str]:
-    """``python -m labkit.grading.sandbox`` sets the limits (and drops to ``uid``), then execs ``cmd``."""
+    """``python -m labkit.grading.run.sandbox`` sets the limits (and drops to ``uid``), then execs ``cmd``."""
     lim = limits()
-    argv = [sys.executable, "-P", "-m", "labkit.grading.sandbox",
+    argv = [sys.executable, "-P", "-m", "labkit.grading.run.sandbox",
             f"--memory={lim['memory']}", f"--nproc={lim['nproc']}",
             f"--fsize={lim['fsize']}", f"--nofile={lim['nofile']}"]
     if uid is not None:
@@ -194,7 +189,7 @@ def _processes_of(uid: int) -> list[int]:
     return pids
 
 
-def clear_uid(uid: int, wait: float = 20.0) -> None:
+def clear_uid(uid: int, wait: float = settings.UID_CLEAR_TIMEOUT) -> None:
     """Kill what is left of earlier kernels of ``uid`` and wait until it is gone (reaped): the
     process limit counts per uid, so a fork bomb's leftovers would starve the next kernel."""
     import time
@@ -215,7 +210,7 @@ def clear_uid(uid: int, wait: float = 20.0) -> None:
 def default_uid() -> int:
     """The sandbox uid of this grading run's first batch (root only): unique per grading process,
     so that two grading runs at once never share a uid (nor its process limit)."""
-    return int(os.environ.get("LAB08_SANDBOX_UID") or 100000 + (os.getpid() % 50000) * 64)
+    return settings.SANDBOX_UID.get() or settings.sandbox_uid(os.getpid())
 
 
 class SandboxKernelManager(AsyncKernelManager):
@@ -293,7 +288,7 @@ def main(argv: list[str] | None = None) -> None:
     """Inside the sandbox: set resource limits, drop privileges, then exec the kernel."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m labkit.grading.sandbox")
+    parser = argparse.ArgumentParser(prog="python -m labkit.grading.run.sandbox")
     for name in ("memory", "nproc", "fsize", "nofile", "uid"):
         parser.add_argument(f"--{name}", type=int)
     parser.add_argument("cmd", nargs=argparse.REMAINDER)

@@ -1,5 +1,6 @@
-"""Static checks of the course notebooks: stored outputs, test-cell hygiene, release in sync,
-one term per concept in student-facing prose (:data:`GLOSSARY`)."""
+"""Checks of the course's own notebooks: stored outputs, test-cell hygiene, release in sync, the
+gradebook's stored tests equal to ``source/`` (checked before every grading run), one term per
+concept in student-facing prose (:data:`GLOSSARY`)."""
 from __future__ import annotations
 
 import ast
@@ -102,7 +103,7 @@ def _normalised(path: Path) -> str:
 
 def release_drift(course: Course) -> list[str]:
     """Regenerate the release in a scratch course and list every difference with ``release/``."""
-    from labkit.grading.pipeline import release
+    from labkit.grading.collect.release import release
 
     drift = []
     with tempfile.TemporaryDirectory(prefix="labkit-release-") as tmp:
@@ -125,21 +126,6 @@ def release_drift(course: Course) -> list[str]:
         extra = {p.name for p in course.release.iterdir() if p.is_dir()} - set(course.assignments())
         drift += [f"release/{n}: no such assignment in source/" for n in sorted(extra)]
     return drift
-
-
-
-def stderr_cells(path: Path) -> list[str]:
-    """Cells of an executed notebook with stderr output (relabelled by ``StderrToStdout`` or not):
-    framework noise that students would see and that plain nbgrader turns into lost points."""
-    from labkit.grading.preprocessors import STDERR_MARK
-
-    noisy = []
-    for i, cell in enumerate(nbformat.read(path, as_version=4).cells):
-        for out in cell.get("outputs", []):
-            if out.get("name") == "stderr" or str(out.get("text", "")).startswith(STDERR_MARK):
-                noisy.append(cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {i}")
-                break
-    return noisy
 
 
 def gradebook_problems(course: Course, assignments: list[str]) -> list[str]:

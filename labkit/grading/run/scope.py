@@ -16,7 +16,7 @@ are notebook globals while the student's code runs: ``globals()["expected"]`` wo
 so everything else the test computes is a local of that call. Names that a later cell of the
 notebook reads (a spy that the next test checks, data a demo reuses) stay globals, assigned as
 before; so do names the cell reads before assigning them (``x = f(x)``), whose value comes from
-the notebook anyway. :class:`~labkit.grading.execute.GuardedExecute` runs each test cell wrapped and
+the notebook anyway. :class:`~labkit.grading.run.execute.GuardedExecute` runs each test cell wrapped and
 puts the original source back before the notebook is saved. A cell that Python cannot parse
 (IPython magics) or that uses ``global``/``nonlocal``/``return``/``yield``/``await`` at its top
 level runs as it is.

@@ -12,7 +12,7 @@ layers catch this:
   hook and of the functions the tests rely on; :func:`probe` runs after each test cell and lists
   what changed. The grader calls it through ``user_expressions``, which IPython evaluates with a
   plain ``eval`` — no input or AST transformer applies — and a test cell whose probe does not come
-  back clean gets 0 points with the reason (see ``labkit.grading.execute``).
+  back clean gets 0 points with the reason (see ``labkit.grading.run.execute``).
 
 Nothing in this module imports a framework; the kernel side uses only the standard library.
 """
@@ -26,7 +26,7 @@ import sys
 WATCHED_MODULES = ["builtins", "time", "math", "random", "copy", "json", "numpy", "numpy.testing",
                    "torch", "torch.testing", "torch.nn.functional", "tensorflow", "keras", "labkit",
                    "torch.nn", "labkit.testing", "labkit.testing_torch", "labkit.testing_tf", "labkit.devices",
-                   "labkit.data", "labkit.bridge", "labkit.pretrained", "labkit.grading.integrity"]
+                   "labkit.data", "labkit.bridge", "labkit.pretrained", "labkit.grading.run.integrity"]
 # framework classes whose methods and properties the tests rely on (a patched ``torch.Tensor.__sub__``
 # or ``keras.Model.predict`` would fake a comparison): every class of their MRO is watched
 WATCHED_CLASSES = [("torch", "Tensor"), ("torch.nn", "Module"), ("torch.nn", "Parameter"),
@@ -60,7 +60,9 @@ _BUILTIN_TYPES = {"builtin_function_or_method", "method-wrapper", "wrapper_descr
 def _trusted_prefixes() -> tuple[str, ...]:
     import os
 
-    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the labkit package's parent
+    here = os.path.abspath(__file__)  # <parent>/labkit/grading/run/integrity.py
+    for _ in range(4):
+        here = os.path.dirname(here)  # ... up to the labkit package's parent
     prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.join(here, "labkit")}
     return tuple(os.path.realpath(p) + os.sep for p in prefixes)
 
@@ -180,7 +182,7 @@ def _class_changes(before: dict[str, dict[str, int]]) -> list[str]:
 
 
 # --- student code looking into a running test (frames, the garbage collector) ----------------------
-# While a test cell runs (as the function labkit.grading.scope.FUNCTION), its expected values are
+# While a test cell runs (as the function labkit.grading.run.scope.FUNCTION), its expected values are
 # locals of that call. Reaching them takes a frame (sys._getframe, inspect, a traceback's tb_frame, a
 # generator's gi_frame) or the garbage collector: all raise audit events, and an audit hook cannot be
 # removed once installed. The hook records such a reach when the code that asked for it comes from
@@ -205,7 +207,7 @@ def _audit(event, args):
         return
     _audit_busy[0] = True
     try:
-        from labkit.grading.scope import FUNCTION
+        from labkit.grading.run.scope import FUNCTION
 
         caller = sys._getframe(1)  # the code that asked for a frame (or for the collector)
         while caller is not None and caller.f_code.co_name in FRAME_APIS and _trusted_file(caller.f_code.co_filename):

@@ -1,17 +1,12 @@
-"""Intake of a class's submissions: collect them from an LMS download, check each one against the
-release, and repair what nbgrader cannot grade — before any student code runs.
+"""Intake checks: each collected submission against its release, repairing what nbgrader cannot
+grade — before any student code runs (the submissions come from :mod:`labkit.grading.collect.lms`).
 
-* :func:`collect` takes nbgrader's ``submitted/`` tree, a folder or a ``.zip`` downloaded from an LMS
-  (one notebook per student and assignment, named ``<student>_<assignment>.ipynb``, in any
-  sub-folder) and copies each notebook to ``submitted/<student>/<assignment>/<assignment>.ipynb``.
-  What it cannot map (other names, two files for the same student and assignment, unsafe or
-  oversized zip members, a corrupt zip) is reported, never raised.
 * :func:`check_submission` compares a submitted notebook with ``release/<a>/<a>.ipynb``;
   :func:`sanitize` also rewrites it so that nbgrader can grade it (the untouched original is kept
   in ``reports/originals/<student>/<assignment>.ipynb``); :func:`prepare` runs it over the
   submissions about to be graded and returns the ones that can be.
-* Every finding is a :class:`Flag`, appended to ``reports/flags.jsonl`` with ``source: "intake"``
-  (:mod:`labkit.grading.flags`).
+* Every finding is a :class:`~labkit.grading.flags.Flag`, appended to ``reports/flags.jsonl`` with
+  ``source: "intake"``.
 
 What nbgrader 0.9.6 already does by itself, and what is left to this module (checked against its
 ``Autograde`` sanitising step: ``DeduplicateIds``, ``OverwriteCells``, ``CheckCellMetadata``):
@@ -38,243 +33,18 @@ from __future__ import annotations
 
 import copy
 import functools
-import hashlib
-import os
-import re
-import unicodedata
 import uuid
 import warnings
-import zipfile
-from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from labkit.grading import flags as flagging
+from labkit.grading.collect.lms import SOURCE, write_atomic
 from labkit.grading.course import Course
+from labkit.grading.flags import Flag, append_flags
 
-SOURCE = "intake"
-MAX_NOTEBOOK_BYTES = 100 * 1024 * 1024  # nbgrader_config.py: CourseDirectory.max_file_size = 100 MB
-MAX_ZIP_TOTAL_BYTES = 4 * 1024 ** 3  # everything a zip may expand to
-_IGNORED_PARTS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__"}
-_SAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
 _META_KEYS = ("grade", "solution", "locked", "points", "grade_id", "schema_version", "task", "cell_type")
 # a notebook "is" another assignment when it holds at least this share of that release's graded
 # cells, and this much more than of the named one's
 _OTHER_MIN_SHARE, _OTHER_MARGIN = 0.5, 0.3
-
-
-# --- flags -------------------------------------------------------------------------------------
-
-@dataclass
-class Flag:
-    """One finding about a file or a submission. ``gradable=False``: it must not be graded."""
-
-    assignment: str | None
-    student: str | None
-    kind: str
-    message: str  # for the instructor (English)
-    mensaje: str  # for the student's feedback (Spanish)
-    gradable: bool = True
-    source: str = SOURCE
-
-    def row(self) -> dict:
-        """The JSON line for ``reports/flags.jsonl``."""
-        return flagging.flag(self.assignment, self.student, self.source, self.kind,
-                             self.message, self.mensaje)
-
-    def line(self) -> str:
-        who = f"{self.assignment or '-':<22} {self.student or '-':<30}"
-        return f"  flag {who} {self.kind}: {self.message}"
-
-
-def record(course: Course, found: list[Flag]) -> None:
-    """Append flags to ``reports/flags.jsonl``."""
-    flagging.append_flags(course.root, [f.row() for f in found])
-
-
-# --- collecting --------------------------------------------------------------------------------
-
-@dataclass
-class IntakeResult:
-    """What :func:`collect` did: the (assignment, student) pairs now in ``submitted/``, the files it
-    wrote, and every file it could not map."""
-
-    pairs: list[tuple[str, str]] = field(default_factory=list)
-    copied: list[Path] = field(default_factory=list)
-    flags: list[Flag] = field(default_factory=list)
-
-
-def safe_student_id(raw: str) -> str:
-    """A student id usable as a folder name: ASCII letters, digits, ``.``, ``_``, ``-``."""
-    text = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode()
-    text = _SAFE_ID.sub("_", text).strip("._-")[:64]
-    return text or "student_" + hashlib.sha1(raw.encode()).hexdigest()[:8]
-
-
-def collect(course: Course, path: str | os.PathLike, *, max_bytes: int = MAX_NOTEBOOK_BYTES) -> IntakeResult:
-    """Bring the notebooks under ``path`` (a folder, a ``.zip`` or a single notebook) into
-    ``submitted/<student>/<assignment>/<assignment>.ipynb``; record what could not be mapped."""
-    result = IntakeResult()
-    path = Path(path)
-    if path.is_dir() and path.resolve() == course.submitted.resolve():
-        from labkit.grading.pipeline import submissions
-
-        result.pairs = submissions(course)  # already in place
-        return result
-    archive = None
-    if path.is_dir():
-        entries = _folder_entries(path, max_bytes, result.flags)
-    elif path.is_file() and (path.suffix.lower() == ".zip" or zipfile.is_zipfile(path)):
-        archive, entries = _zip_entries(path, max_bytes, result.flags)
-    elif path.is_file():
-        entries = [(path.name, lambda p=path: p.read_bytes())]
-    else:
-        result.flags.append(Flag(None, None, "missing-path", f"{path}: no such file or folder",
-                                 f"{path}: no existe"))
-        entries = []
-
-    assignments = course.assignments()
-    mapped: dict[tuple[str, str], list[tuple[str, object]]] = {}
-    stamps: dict[tuple[str, str], object] = {}  # nbgrader's submitted/<s>/<a>/timestamp.txt (late penalties)
-    for name, read in entries:
-        parts = PurePosixPath(name).parts
-        if parts[-1] == "timestamp.txt" and len(parts) >= 3 and parts[-2] in assignments:
-            stamps[(parts[-2], safe_student_id(parts[-3]))] = read
-            continue
-        target = _map_name(name, assignments)
-        if target is None:
-            result.flags.append(Flag(None, None, "unmapped-file",
-                                     f"{name}: not <student>_<assignment>.ipynb for a known assignment; ignored",
-                                     f"{name}: el nombre no es <estudiante>_<tarea>.ipynb de una tarea conocida; "
-                                     "se ignora"))
-            continue
-        assignment, raw_student = target
-        student = safe_student_id(raw_student)
-        if student != raw_student:
-            result.flags.append(Flag(assignment, student, "renamed-student",
-                                     f"{name}: student id {raw_student!r} stored as {student!r}",
-                                     f"{name}: el identificador {raw_student!r} se guarda como {student!r}"))
-        mapped.setdefault((assignment, student), []).append((name, read))
-
-    for (assignment, student), files in sorted(mapped.items()):
-        if len(files) > 1:
-            names = ", ".join(n for n, _ in files)
-            result.flags.append(Flag(assignment, student, "duplicate-file",
-                                     f"{len(files)} files for the same student and assignment ({names}); "
-                                     "none collected",
-                                     f"Hay {len(files)} archivos para la misma tarea ({names}); no se ha "
-                                     "recogido ninguno. Entrega solo uno.", gradable=False))
-            continue
-        name, read = files[0]
-        try:
-            data = read()
-        except Exception as err:  # a corrupt or encrypted zip member
-            result.flags.append(Flag(assignment, student, "bad-zip",
-                                     f"{name}: cannot be extracted ({type(err).__name__}: {err})",
-                                     f"{name}: no se puede extraer del zip", gradable=False))
-            continue
-        if len(data) > max_bytes:
-            result.flags.append(_oversized(name, len(data), max_bytes, assignment, student))
-            continue
-        dest = course.notebook("submitted", assignment, student)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        if not dest.is_file() or dest.read_bytes() != data:
-            _write_atomic(dest, data)
-            result.copied.append(dest)
-        if (assignment, student) in stamps:
-            try:
-                _write_atomic(dest.with_name("timestamp.txt"), stamps[(assignment, student)]()[:200])
-            except Exception:  # an unreadable timestamp: graded as on time, like nbgrader without one
-                pass
-        result.pairs.append((assignment, student))
-    if archive is not None:
-        archive.close()
-    record(course, result.flags)
-    return result
-
-
-def _map_name(name: str, assignments: list[str]) -> tuple[str, str] | None:
-    """(assignment, student) for a relative path, or None. Accepts nbgrader's layout
-    ``.../<student>/<a>/<a>.ipynb`` and the LMS's ``<student>_<a>.ipynb``."""
-    parts = PurePosixPath(name).parts
-    filename = parts[-1]
-    for a in sorted(assignments, key=len, reverse=True):  # the longest id wins ("x_part0" over "part0")
-        if filename == f"{a}.ipynb" and len(parts) >= 3 and parts[-2] == a:
-            return a, parts[-3]
-        suffix = f"_{a}.ipynb"
-        if filename.lower().endswith(suffix.lower()) and len(filename) > len(suffix):
-            return a, filename[: -len(suffix)]
-    return None
-
-
-def _ignored(parts) -> bool:
-    return any(p in _IGNORED_PARTS or p.startswith(".") for p in parts)
-
-
-def _oversized(name, size, limit, assignment=None, student=None) -> Flag:
-    return Flag(assignment, student, "oversized-file",
-                f"{name}: {size / 2**20:.1f} MiB, more than {limit / 2**20:.1f} MiB; ignored",
-                f"{name}: ocupa {size / 2**20:.1f} MiB (máximo {limit / 2**20:.1f} MiB); se ignora. "
-                "Borra las salidas (Edit → Clear Outputs of All Cells) y entrégalo de nuevo.",
-                gradable=False)
-
-
-def _folder_entries(root: Path, max_bytes: int, found: list[Flag]):
-    entries = []
-    for p in sorted(root.rglob("*")):
-        rel = p.relative_to(root)
-        if _ignored(rel.parts) or p.is_dir():
-            continue
-        if p.is_symlink() or not p.is_file():
-            found.append(Flag(None, None, "unsafe-path", f"{rel}: a link or special file; ignored",
-                              f"{rel}: enlace o archivo especial; se ignora"))
-        elif p.stat().st_size > max_bytes:
-            found.append(_oversized(rel.as_posix(), p.stat().st_size, max_bytes))
-        else:
-            entries.append((rel.as_posix(), lambda p=p: p.read_bytes()))
-    return entries
-
-
-def _zip_entries(path: Path, max_bytes: int, found: list[Flag]):
-    try:
-        zf = zipfile.ZipFile(path)
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as err:
-        found.append(Flag(None, None, "bad-zip", f"{path.name}: not a readable zip ({err}); nothing collected",
-                          f"{path.name}: el zip está dañado; no se ha recogido nada", gradable=False))
-        return None, []
-    entries, total = [], 0
-    for info in infos:
-        name = info.filename.replace("\\", "/")
-        if info.is_dir():
-            continue
-        pure = PurePosixPath(name)
-        is_link = (info.external_attr >> 16) & 0o170000 == 0o120000
-        if (pure.is_absolute() or re.match(r"^[A-Za-z]:", name) or ".." in pure.parts or "\x00" in name
-                or is_link):
-            found.append(Flag(None, None, "unsafe-path", f"{path.name}: member {name!r} has an unsafe path; ignored",
-                              f"{path.name}: el archivo {name!r} tiene una ruta peligrosa; se ignora"))
-            continue
-        parts = [p for p in pure.parts if p not in ("", ".")]
-        if not parts or _ignored(parts):
-            continue
-        if info.file_size > max_bytes or total + info.file_size > MAX_ZIP_TOTAL_BYTES:
-            found.append(_oversized(name, info.file_size, max_bytes))
-            continue
-        total += info.file_size
-        entries.append(("/".join(parts), functools.partial(_read_member, zf, info, max_bytes)))
-    return zf, entries
-
-
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, max_bytes: int) -> bytes:
-    with zf.open(info) as fh:  # the header's size may lie: never read more than the limit
-        data = fh.read(max_bytes + 1)
-    return data
-
-
-def _write_atomic(dest: Path, data: bytes) -> None:
-    tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:8]}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, dest)
 
 
 # --- checking and repairing --------------------------------------------------------------------
@@ -348,7 +118,7 @@ def _analyse(course: Course, assignment: str, student: str):
     """(flags, repaired notebook or None when nothing needs rewriting, original bytes)."""
     path = course.notebook("submitted", assignment, student)
     ref = _release(course, assignment)
-    F = functools.partial(Flag, assignment, student)
+    F = functools.partial(Flag, assignment, student, SOURCE)
     try:
         data = path.read_bytes()
         nb = _read_notebook(data)
@@ -362,10 +132,23 @@ def _analyse(course: Course, assignment: str, student: str):
     if ref is None:
         return [], None, data  # no release to compare with: nbgrader decides
     ref_nb, order = ref
+    wrong = _wrong_notebook(course, assignment, nb, order, F)
+    if wrong is not None:
+        return [wrong], None, data
     ref_cells = {_gid(c): c for c in ref_nb.cells if _gid(c)}
-    ids = {g for g in (_gid(c) for c in nb.cells) if g}
+    flags, changed = [], False
+    for step in (_strip_unknown, _reset_forged, _edited_locked):  # 2-4, then 5: deleted and moved cells
+        found, touched = step(nb, ref_cells, F)
+        flags += found
+        changed |= touched
+    found, touched = _restore(nb, ref_nb, order, F)
+    return flags + found, (nb if changed or touched else None), data
 
-    # 1. a notebook of another assignment
+
+def _wrong_notebook(course: Course, assignment: str, nb, order: list[str], F) -> Flag | None:
+    """1. The notebook of another assignment, or one with none of this release's nbgrader cells:
+    a flag that rules it out (None: it is this assignment's notebook)."""
+    ids = {g for g in (_gid(c) for c in nb.cells) if g}
     share = len(ids & set(order)) / max(1, len(order))
     best = None
     for other in course.assignments():
@@ -375,22 +158,24 @@ def _analyse(course: Course, assignment: str, student: str):
             if s >= _OTHER_MIN_SHARE and s >= share + _OTHER_MARGIN and (best is None or s > best[1]):
                 best = (other, s)
     if best:
-        return [F("wrong-assignment",
-                  f"looks like the notebook of {best[0]} ({best[1]:.0%} of its graded cells, "
-                  f"{share:.0%} of {assignment}'s); not graded as {assignment}",
-                  f"Este archivo parece el notebook de {best[0]}, no el de {assignment}; no se ha "
-                  f"calificado. Comprueba que has entregado el archivo correcto.", gradable=False)], None, data
+        return F("wrong-assignment",
+                 f"looks like the notebook of {best[0]} ({best[1]:.0%} of its graded cells, "
+                 f"{share:.0%} of {assignment}'s); not graded as {assignment}",
+                 f"Este archivo parece el notebook de {best[0]}, no el de {assignment}; no se ha "
+                 f"calificado. Comprueba que has entregado el archivo correcto.", gradable=False)
     if order and not ids & set(order):
-        return [F("no-nbgrader-cells",
-                  f"none of the {len(order)} nbgrader cells of {assignment} is in the notebook (another "
-                  "file, or its cell metadata was removed); not graded",
-                  f"El notebook no contiene ninguna celda calificable de {assignment} (¿otro archivo, o se "
-                  "borraron los metadatos de las celdas?); no se ha calificado. Trabaja sobre el notebook "
-                  "publicado y entrégalo de nuevo.", gradable=False)], None, data
+        return F("no-nbgrader-cells",
+                 f"none of the {len(order)} nbgrader cells of {assignment} is in the notebook (another "
+                 "file, or its cell metadata was removed); not graded",
+                 f"El notebook no contiene ninguna celda calificable de {assignment} (¿otro archivo, o se "
+                 "borraron los metadatos de las celdas?); no se ha calificado. Trabaja sobre el notebook "
+                 "publicado y entrégalo de nuevo.", gradable=False)
+    return None
 
+
+def _strip_unknown(nb, ref_cells: dict, F) -> tuple[list[Flag], bool]:
+    """2. Extra grade cells and duplicate grade_ids: strip their nbgrader metadata."""
     flags, changed = [], False
-
-    # 2. extra grade cells and duplicate grade_ids: strip their nbgrader metadata
     extra, dups, seen = [], [], set()
     for i, cell in enumerate(nb.cells):
         meta = cell.metadata.get("nbgrader")
@@ -420,8 +205,11 @@ def _analyse(course: Course, assignment: str, student: str):
                        "copies' nbgrader metadata removed",
                        f"Había celdas duplicadas con el mismo identificador ({_ids(dict.fromkeys(dups))}), p. ej. "
                        "al copiar y pegar una celda; se califica la primera y las copias se ejecutan sin puntuar."))
+    return flags, changed
 
-    # 3. forged metadata: reset to the release
+
+def _reset_forged(nb, ref_cells: dict, F) -> tuple[list[Flag], bool]:
+    """3. Forged metadata: reset to the release."""
     forged = []
     for cell in nb.cells:
         gid = _gid(cell)
@@ -434,39 +222,43 @@ def _analyse(course: Course, assignment: str, student: str):
             if diff:
                 forged.append(f"{gid} ({', '.join(diff)})")
                 cell.metadata["nbgrader"] = copy.deepcopy(ref_cell.metadata["nbgrader"])
-                changed = True
-    if forged:
-        flags.append(F("forged-metadata",
-                       f"nbgrader metadata differs from the release, reset: {_ids(forged)}",
-                       "Se modificaron los metadatos de calificación de algunas celdas "
-                       f"({_ids(g.split(' ')[0] for g in forged)}); se han restaurado los del enunciado."))
+    if not forged:
+        return [], False
+    return [F("forged-metadata",
+              f"nbgrader metadata differs from the release, reset: {_ids(forged)}",
+              "Se modificaron los metadatos de calificación de algunas celdas "
+              f"({_ids(g.split(' ')[0] for g in forged)}); se han restaurado los del enunciado.")], True
 
-    # 4. edited locked cells (nbgrader restores their source from the gradebook)
+
+def _edited_locked(nb, ref_cells: dict, F) -> tuple[list[Flag], bool]:
+    """4. Edited locked cells (nbgrader restores their source from the gradebook): a flag only."""
     edited = [g for g in (_gid(c) for c in nb.cells if _gid(c) in ref_cells)
               if ref_cells[g].metadata["nbgrader"].get("locked")
               and _norm(_cell_of(nb, g).source) != _norm(ref_cells[g].source)]
-    if edited:
-        flags.append(F("edited-locked-cells",
-                       f"locked/test cells edited: {_ids(edited)} (nbgrader grades them with the gradebook's "
-                       "version, so the edits have no effect)",
-                       f"Se modificaron celdas bloqueadas o de test ({_ids(edited)}); se califican con su "
-                       "versión original, así que los cambios no cuentan."))
+    if not edited:
+        return [], False
+    return [F("edited-locked-cells",
+              f"locked/test cells edited: {_ids(edited)} (nbgrader grades them with the gradebook's "
+              "version, so the edits have no effect)",
+              f"Se modificaron celdas bloqueadas o de test ({_ids(edited)}); se califican con su "
+              "versión original, así que los cambios no cuentan.")], False
 
-    # 5. deleted and reordered cells: release order for the nbgrader cells
+
+def _restore(nb, ref_nb, order: list[str], F) -> tuple[list[Flag], bool]:
+    """5. Deleted and reordered cells: release order for the nbgrader cells."""
     missing, moved = _restore_structure(nb, ref_nb, order)
+    flags = []
     if missing:
-        changed = True
         flags.append(F("missing-cells",
                        f"deleted nbgrader cells re-inserted from the release: {_ids(missing)}",
                        f"Faltaban celdas del enunciado ({_ids(missing)}); se han vuelto a insertar antes de "
                        "calificar (las de respuesta, vacías). No borres celdas del enunciado."))
     if moved:
-        changed = True
         flags.append(F("reordered-cells",
                        f"nbgrader cells out of the release order, moved back: {_ids(moved)}",
                        f"Algunas celdas estaban fuera de su sitio ({_ids(moved)}); se han devuelto a su "
                        "posición original antes de calificar."))
-    return flags, (nb if changed else None), data
+    return flags, bool(missing or moved)
 
 
 def _needs_strip(meta) -> bool:
@@ -575,9 +367,9 @@ def sanitize(course: Course, assignment: str, student: str) -> list[Flag]:
     if repaired is not None:
         keep = originals_path(course, assignment, student)
         keep.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(keep, original)
+        write_atomic(keep, original)
         text = nbformat.writes(repaired)
-        _write_atomic(course.notebook("submitted", assignment, student),
+        write_atomic(course.notebook("submitted", assignment, student),
                       (text if text.endswith("\n") else text + "\n").encode("utf-8"))
     return flags
 
@@ -590,7 +382,7 @@ def prepare(course: Course, pairs: list[tuple[str, str]], echo=print) -> tuple[l
         try:
             flags = sanitize(course, assignment, student)
         except Exception as err:  # never stop the class for one file: nbgrader decides
-            flags = [Flag(assignment, student, "intake-error",
+            flags = [Flag(assignment, student, SOURCE, "intake-error",
                           f"could not check the notebook ({type(err).__name__}: {err}); graded as submitted",
                           "No se pudo revisar la estructura del notebook; se califica tal cual.")]
         found += flags
@@ -598,7 +390,7 @@ def prepare(course: Course, pairs: list[tuple[str, str]], echo=print) -> tuple[l
             echo(f.line())
         if all(f.gradable for f in flags):
             gradable.append((assignment, student))
-    record(course, found)
+    append_flags(course.root, found)
     return gradable, found
 
 

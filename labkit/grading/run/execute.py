@@ -3,9 +3,9 @@
 It replaces ``nbgrader.preprocessors.Execute`` in ``nbgrader_config.py`` and adds, around the same
 cell-by-cell execution:
 
-* the kernel runs in the sandbox of :mod:`labkit.grading.sandbox` (no network, no view of
+* the kernel runs in the sandbox of :mod:`labkit.grading.run.sandbox` (no network, no view of
   ``source/`` or the gradebook, resource limits, every process killed at the end);
-* before running anything, :func:`labkit.grading.integrity.scan_source` flags suspicious code in the
+* before running anything, :func:`labkit.grading.run.integrity.scan_source` flags suspicious code in the
   student's cells (reported, not penalised by itself);
 * before the first cell the kernel records its pristine state, and after every test cell a probe
   (evaluated without any input/AST transformer) lists hooks or test helpers that changed: that test
@@ -21,7 +21,6 @@ Findings go to ``reports/flags.jsonl`` (:mod:`labkit.grading.flags`).
 from __future__ import annotations
 
 import json
-import os
 import time
 import uuid
 from pathlib import Path
@@ -32,11 +31,13 @@ from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import Execute
 
+from labkit import settings
 from labkit.grading import flags as flagging
-from labkit.grading import integrity, scope
-from labkit.grading.sandbox import SandboxKernelManager, isolation_level
+from labkit.grading.flags import Flag
+from labkit.grading.run import integrity, scope
+from labkit.grading.run.sandbox import SandboxKernelManager, isolation_level
 
-PROBE_TIMEOUT = 15  # seconds a kernel has to answer a probe before it counts as unresponsive
+PROBE_TIMEOUT = settings.PROBE_TIMEOUT  # seconds a kernel has to answer a probe before it counts as unresponsive
 
 
 class GraderFault(RuntimeError):
@@ -60,11 +61,11 @@ class GuardedExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         meta = (resources or {}).get("nbgrader", {})
         self._who = (meta.get("assignment", "?"), meta.get("student", "?"))
-        self._flags: list[dict] = []
+        self._flags: list[Flag] = []
         flagging.clear_run_flags(Path(self.config.CourseDirectory.root or "."), *self._who)
         self._dead: str | None = None
         self._snapshot_done = False
-        self._deadline = time.monotonic() + float(os.environ.get("LAB08_NOTEBOOK_TIMEOUT", 600))
+        self._deadline = time.monotonic() + settings.NOTEBOOK_TIMEOUT.get()
         root = Path(self.config.CourseDirectory.root or ".")
         release_dir = root / "release" / self._who[0]
         companions = sorted(p for p in release_dir.glob("*") if p.is_file() and p.suffix != ".ipynb")
@@ -115,7 +116,7 @@ class GuardedExecute(Execute):
                            f"{where}: {finding} (revisión manual)")
 
     def _flag(self, source, kind, message, mensaje=""):
-        self._flags.append(flagging.flag(*self._who, source, kind, message, mensaje))
+        self._flags.append(Flag(*self._who, source, kind, message, mensaje))
 
     # --- running -----------------------------------------------------------------------------
     def preprocess_cell(self, cell, resources, index):
@@ -161,8 +162,8 @@ class GuardedExecute(Execute):
 
     def _preflight(self) -> None:
         names = tuple(p.name for p in self._companions)
-        expr = f"__import__('labkit.grading.integrity', fromlist=['preflight']).preflight({names!r})"
-        reply = self._silent("", user_expressions={"preflight": expr}, timeout=max(60, self.timeout or 60))
+        expr = f"__import__('labkit.grading.run.integrity', fromlist=['preflight']).preflight({names!r})"
+        reply = self._silent("", user_expressions={"preflight": expr}, timeout=self._ready_timeout())
         if reply is None:
             raise GraderFault("the grading kernel did not answer before the first cell")
         result = reply.get("content", {}).get("user_expressions", {}).get("preflight", {})
@@ -179,9 +180,9 @@ class GuardedExecute(Execute):
             preload += ["torch", "torch.nn.functional", "torch.testing", "labkit.testing_torch"]
         if "tensorflow" in text or "keras" in text:
             preload += ["tensorflow", "keras"]
-        expr = (f"__import__('labkit.grading.integrity', fromlist=['snapshot'])"
+        expr = (f"__import__('labkit.grading.run.integrity', fromlist=['snapshot'])"
                 f".snapshot(preload={tuple(preload)!r})")
-        reply = self._silent("", user_expressions={"snapshot": expr}, timeout=max(60, self.timeout or 60))
+        reply = self._silent("", user_expressions={"snapshot": expr}, timeout=self._ready_timeout())
         result = (reply or {}).get("content", {}).get("user_expressions", {}).get("snapshot", {})
         if result.get("status") != "ok":
             self._flag("integrity", "no-snapshot", "could not record the kernel's initial state",
@@ -190,7 +191,7 @@ class GuardedExecute(Execute):
     def _check(self, cell, timed_out: bool) -> None:
         """Probe the kernel after a test cell (or any cell that timed out)."""
         nonce = uuid.uuid4().hex
-        expr = f"__import__('labkit.grading.integrity', fromlist=['probe']).probe({nonce!r})"
+        expr = f"__import__('labkit.grading.run.integrity', fromlist=['probe']).probe({nonce!r})"
         reply = self._silent("", user_expressions={"probe": expr}, timeout=PROBE_TIMEOUT)
         where = cell.metadata.get("nbgrader", {}).get("grade_id", "?")
         if reply is None:
@@ -227,6 +228,10 @@ class GuardedExecute(Execute):
         if data.get("nonce") != nonce:
             return ["la comprobación devolvió una respuesta falsificada"]
         return [str(c) for c in data.get("changes", [])]
+
+    def _ready_timeout(self) -> float:
+        """Seconds a new kernel has for its first answers: the cell timeout, at least KERNEL_READY_TIMEOUT."""
+        return max(settings.KERNEL_READY_TIMEOUT, self.timeout or 0)
 
     def _silent(self, code, *, user_expressions=None, timeout):
         """Run ``code`` silently in the kernel and return the reply (None if none came in time)."""

@@ -2,6 +2,8 @@
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from labkit.grading.flags import Flag, append_flags, review_note, under_review
+
 STDERR_MARK = "[stderr] "
 
 
@@ -99,10 +101,8 @@ class NeutralizeOutputs(NbGraderPreprocessor):
                 del nb.metadata[key]
         nb, resources = super().preprocess(nb, resources)
         if self._found:
-            from labkit.grading import flags as flagging
-
             what = "; ".join(sorted(set(self._found))[:8])
-            flagging.append_flags(root, [flagging.flag(
+            append_flags(root, [Flag(
                 *self._who, "static", "active-content",
                 f"active content neutralised (shown as text or removed): {what}",
                 f"contenido activo neutralizado (se muestra como texto o se retiró): {what}")])
@@ -203,8 +203,6 @@ class HideTestCode(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         from nbformat.v4 import new_markdown_cell
-
-        from labkit.grading.flags import review_note, under_review
 
         meta = (resources or {}).get("nbgrader", {})
         root = Path(self.config.CourseDirectory.root or ".")

@@ -27,6 +27,7 @@ import zipfile
 from pathlib import Path
 
 from labkit.grading.course import Course
+from labkit.grading.flags import review_note, under_review
 
 FORMATS = ("moodle", "canvas", "csv")
 
@@ -48,8 +49,6 @@ def gradebook_table(course: Course) -> tuple[list[str], dict[str, dict[str, tupl
 
 def export(course: Course, fmt: str, out: str | Path, *, include_under_review: bool = False) -> tuple[Path, list]:
     """Write the grades file; return its path and the (assignment, student) pairs left out as under review."""
-    from labkit.grading.flags import review_note, under_review
-
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
     assignments, table, maxima = gradebook_table(course)

@@ -1,13 +1,13 @@
-"""Drive nbgrader for one submission at a time, in a process of its own (``python -m labkit.grading.worker``).
+"""Drive nbgrader for one submission at a time, in a process of its own (``python -m labkit.grading.run.worker``).
 
 Two ways to use it:
 
-``python -m labkit.grading.worker ROOT [--no-feedback] ASSIGNMENT:STUDENT ...``
+``python -m labkit.grading.run.worker ROOT [--no-feedback] ASSIGNMENT:STUDENT ...``
     the home-made pool (``labkit grade --cluster pool``): grade a batch of ``ROOT``'s submissions in
     order, writing straight into ``ROOT``'s gradebook.
 
-``python -m labkit.grading.worker --serve``
-    the Dask engine (:mod:`labkit.grading.engine`): a grading task on a Dask worker keeps one such
+``python -m labkit.grading.run.worker --serve``
+    the Dask engine (:mod:`labkit.grading.run.engine`): a grading task on a Dask worker keeps one such
     process and sends it one JSON request per line on stdin, ``{"id", "root", "assignment",
     "student", "feedback"}``, where ``root`` is a scratch course that the task built on the worker
     (its own SQLite gradebook holding only the assignment's definition). For each request it grades,
@@ -15,23 +15,30 @@ Two ways to use it:
     submission timestamp) and removes the submission from the scratch gradebook again.
 
 Student code never runs here: nbgrader runs it in a kernel subprocess (the sandbox of
-:mod:`labkit.grading.sandbox`). This process only drives nbgrader, so its start-up cost (importing
+:mod:`labkit.grading.run.sandbox`). This process only drives nbgrader, so its start-up cost (importing
 nbgrader takes seconds) is paid once per batch or per Dask worker. For each submission it prints one
 JSON line: ``{"assignment", "student", "success", "error", "log", "seconds", ...}``. Its parent (the pool
-in ``labkit.grading.pipeline`` or the Dask task) enforces a deadline per submission and kills this whole
-process group when one hangs, then starts a fresh process for the rest.
+in :mod:`labkit.grading.run.pool` or the Dask task of :mod:`labkit.grading.run.task`) enforces a deadline
+per submission and kills this whole process group when one hangs, then starts a fresh process for the
+rest; the helpers it uses for that (:func:`pump`, :func:`kill_group`, :func:`first_error_line`) are at
+the end of this module.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import queue
+import signal
+import subprocess
 import sys
 import time
 
+from labkit import settings
+
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m labkit.grading.worker")
+    parser = argparse.ArgumentParser(prog="python -m labkit.grading.run.worker")
     parser.add_argument("root", nargs="?")
     parser.add_argument("items", nargs="*", metavar="ASSIGNMENT:STUDENT")
     parser.add_argument("--no-feedback", action="store_true")
@@ -42,13 +49,13 @@ def main(argv: list[str] | None = None) -> int:
 
     os.environ.update(KERNEL_ENV)
     if args.serve:
-        os.environ.pop("LAB08_DB_URL", None)
+        os.environ.pop(settings.DB_URL.name, None)
         return serve()
     if not args.root or not args.items:
         parser.error("ROOT and at least one ASSIGNMENT:STUDENT are needed (or --serve)")
     course = Course(args.root)
     api = course.api()
-    os.environ.pop("LAB08_DB_URL", None)  # the gradebook's address (and password) never reaches a kernel
+    os.environ.pop(settings.DB_URL.name, None)  # the gradebook's address (and password) never reaches a kernel
     for item in args.items:
         assignment, student = item.split(":", 1)
         _emit(grade_one(course, api, assignment, student, feedback=not args.no_feedback))
@@ -62,7 +69,7 @@ def _emit(out: dict) -> None:
 
 def grade_one(course, api, assignment: str, student: str, feedback: bool = True) -> dict:
     """Autograde one submission of ``course`` (and write its feedback); nbgrader's outcome as a dict."""
-    from labkit.grading.checks import gradebook_problems
+    from labkit.grading.check.notebooks import gradebook_problems
 
     start = time.perf_counter()
     # without the sandbox a previous kernel could have rewritten the stored tests: check first
@@ -154,6 +161,31 @@ def _forget(course, assignment: str, student: str) -> None:
             gb.remove_submission(assignment, student)
     except Exception:  # never recorded, or the gradebook is unreachable: nothing to forget
         pass
+
+
+# --- the parent's side: the pool and the Dask task ------------------------------------------------
+
+def pump(stream, lines: queue.Queue) -> None:
+    """Put every JSON line this process prints on ``lines``; None when it exits."""
+    for line in stream:
+        if line.startswith("{"):
+            lines.put(line)
+    lines.put(None)  # end of output: the worker exited
+
+
+def kill_group(proc: subprocess.Popen) -> None:
+    """Kill this process and everything it started (its process group)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def first_error_line(text: str) -> str:
+    """The line of nbgrader's log that says what went wrong (at most 300 characters)."""
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    errors = [ln for ln in lines if "Error" in ln or "error" in ln]
+    return (errors[-1] if errors else lines[-1] if lines else "unknown error")[:300]
 
 
 if __name__ == "__main__":
