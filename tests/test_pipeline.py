@@ -89,54 +89,63 @@ def test_broken_submissions_are_reported_and_never_stop_the_batch(tmp_path):
     assert scores["crash"].code_score < scores["crash"].max_code_score
 
 
-def test_feedback_and_csv_export(scratch_course):
+@pytest.fixture(scope="module")
+def small_class(tmp_path_factory):
+    """part0 graded once, with feedback, for a reference, a blank and a wrong submission (softmax
+    over the wrong dimension): the feedback, export and class report tests read this one class."""
+    from support import make_scratch_course
+
     a = "part0_numpy_bridge"
-    samples.write_submission(scratch_course, "reference", a, samples.reference_notebook(scratch_course, a))
-    [res] = grade(scratch_course, [(a, "reference")], echo=lambda _: None)
-    assert res.ok, res.message
-    html = scratch_course.feedback / "reference" / a / f"{a}.html"
+    course = make_scratch_course(tmp_path_factory.mktemp("small-class") / "course", [a])
+    spec = next(s for s in samples.catalogue([a]) if s.student == "p0_softmax_dim0")
+    subs = {"fb_reference": samples.reference_notebook(course, a),
+            "fb_blank": samples.blank_notebook(course, a),
+            "fb_wrong": samples.spec_notebook(course, spec)}
+    for student, nb in subs.items():
+        samples.write_submission(course, student, a, nb)
+    results = grade(course, [(a, s) for s in subs], echo=lambda _: None)
+    assert all(r.ok for r in results), [r.message for r in results]
+    return course, a, subs
+
+
+@pytest.mark.xdist_group("small-class")
+def test_feedback_and_csv_export(small_class):
+    course, a, _ = small_class
+    html = course.feedback / "fb_reference" / a / f"{a}.html"
     assert html.exists() and "Comprueba que" in html.read_text()
-    rows = read_csv(export_csv(scratch_course, scratch_course.root / "grades.csv"))
-    row = next(r for r in rows if r["student_id"] == "reference" and r["assignment"] == a)
+    rows = read_csv(export_csv(course, course.root / "grades.csv"))
+    row = next(r for r in rows if r["student_id"] == "fb_reference" and r["assignment"] == a)
     assert float(row["score"]) == float(row["max_score"]) - 6  # 6 manual points still to grade
-    table = format_table(gradebook.scores(scratch_course))
-    assert "reference" in table and "100%" in table
+    table = format_table(gradebook.scores(course))
+    assert "fb_reference" in table and "100%" in table
     # grades and feedback for the LMS (issue 12)
     import zipfile
 
     from labkit.grading.report import export
 
-    canvas, _ = export.export(scratch_course, "canvas", scratch_course.root / "canvas.csv")
+    canvas, _ = export.export(course, "canvas", course.root / "canvas.csv")
     lines = canvas.read_text().splitlines()
     assert lines[0].startswith("Student,ID,SIS User ID,SIS Login ID,Section,") and "Points Possible" in lines[1]
-    assert any(line.startswith("reference,,reference,reference,,") for line in lines)
-    plain = {r["student"]: r for r in read_csv(export.export(scratch_course, "csv", scratch_course.root / "p.csv")[0])}
-    assert float(plain["reference"][a]) == float(plain["reference"]["total"]) == float(row["score"])
-    out, count = export.feedback_zip(scratch_course, scratch_course.root / "fb.zip")
+    assert any(line.startswith("fb_reference,,fb_reference,fb_reference,,") for line in lines)
+    plain = {r["student"]: r for r in read_csv(export.export(course, "csv", course.root / "p.csv")[0])}
+    assert float(plain["fb_reference"][a]) == float(plain["fb_reference"]["total"]) == float(row["score"])
+    out, count = export.feedback_zip(course, course.root / "fb.zip")
     with zipfile.ZipFile(out) as zf:
-        assert f"reference_{a}.html" in zf.namelist() and count == len(zf.namelist())
+        assert f"fb_reference_{a}.html" in zf.namelist() and count == len(zf.namelist())
         assert not [n for n in zf.namelist() if n.endswith(".ipynb")]
 
 
-def test_class_report_lists_scores_failures_runtimes_and_flags(tmp_path):
+@pytest.mark.xdist_group("small-class")
+def test_class_report_lists_scores_failures_runtimes_and_flags(small_class):
     """The class report reads the gradebook and the grading log; flagged runs are listed with the reason."""
-    from support import make_scratch_course
-
     from labkit.grading.record import runs
     from labkit.grading.report import class_report
 
-    course = make_scratch_course(tmp_path / "course", ["part0_numpy_bridge"])
-    a = "part0_numpy_bridge"
-    wrong = samples.reference_notebook(course, a)
-    cell = next(c for c in wrong.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "activations")
-    cell.source += "\n\ndef softmax(z):\n    return torch.exp(z) / torch.exp(z).sum(dim=0, keepdim=True)\n"
-    samples.write_submission(course, "wrong", a, wrong)
-    samples.write_submission(course, "reference", a, samples.reference_notebook(course, a))
-    grade(course, [(a, "wrong"), (a, "reference")], feedback=False, echo=lambda _: None)
+    course, a, _ = small_class
     runs.log_runs(course, [StepResult(a, "ghost", False, 1.0, "the grading process died")])
     text = class_report.build(course).read_text()
-    assert "| part0_numpy_bridge | 2 |" in text
-    assert "activations_" in text and "1 of 2" in text  # the softmax tests lost points for one student
+    assert "| part0_numpy_bridge | 3 |" in text
+    assert "`activations_" in text and "2 of 3" in text  # the softmax tests: the blank and the wrong one
     assert "| part0_numpy_bridge | ghost | the grading process died |" in text
     for png in ("score_distribution.png", "most_failed_tests.png", "runtime_per_notebook.png"):
         assert (course.root / "reports" / png).stat().st_size > 1000
@@ -206,25 +215,18 @@ def test_a_fault_of_the_grader_is_not_graded_never_a_zero(tmp_path):
     assert "NOT GRADED" in table
 
 
-def test_feedback_shows_no_hidden_test_code(scratch_course):
+@pytest.mark.xdist_group("small-class")
+def test_feedback_shows_no_hidden_test_code(small_class):
     """Issue 13: feedback (what students receive) has each test's name, points and Spanish
     message, never a line of hidden test code nor a traceback quoting it — for a reference, a blank
     and a wrong submission."""
     from labkit.grading import publish
 
-    a = "part0_numpy_bridge"
-    spec = next(s for s in samples.catalogue([a]) if s.student == "p0_softmax_dim0")
-    subs = {"fb_reference": samples.reference_notebook(scratch_course, a),
-            "fb_blank": samples.blank_notebook(scratch_course, a),
-            "fb_wrong": samples.spec_notebook(scratch_course, spec)}
-    for student, nb in subs.items():
-        samples.write_submission(scratch_course, student, a, nb)
-    results = grade(scratch_course, [(a, s) for s in subs], echo=lambda _: None)
-    assert all(r.ok for r in results), [r.message for r in results]
-    hidden = publish.secret_lines(scratch_course, solutions=False)
+    course, a, subs = small_class
+    hidden = publish.secret_lines(course, solutions=False)
     assert len(hidden) > 100
     for student in subs:
-        html = scratch_course.feedback / student / a / f"{a}.html"
+        html = course.feedback / student / a / f"{a}.html"
         text = "\n".join(publish.html_text_lines(html))
         own = {" ".join(x.split()) for c in subs[student].cells for x in c.source.splitlines()}
         shown = {" ".join(x.split()) for x in text.splitlines()}
@@ -232,5 +234,5 @@ def test_feedback_shows_no_hidden_test_code(scratch_course):
         assert not found, (student, found[:5])
         assert "### BEGIN HIDDEN TESTS" not in html.read_text()
         assert "tests ocultos" in text and "Traceback" not in text
-    wrong = "\n".join(publish.html_text_lines(scratch_course.feedback / "fb_wrong" / a / f"{a}.html"))
+    wrong = "\n".join(publish.html_text_lines(course.feedback / "fb_wrong" / a / f"{a}.html"))
     assert "AssertionError" in wrong  # the Spanish message of the failed test is there
