@@ -236,3 +236,16 @@ def test_feedback_shows_no_hidden_test_code(small_class):
         assert "tests ocultos" in text and "Traceback" not in text
     wrong = "\n".join(publish.html_text_lines(course.feedback / "fb_wrong" / a / f"{a}.html"))
     assert "AssertionError" in wrong  # the Spanish message of the failed test is there
+
+
+def test_the_gradebook_revision_read_from_nbgrader_s_scripts_is_what_alembic_says():
+    """labkit.grading.course reads the schema revision of a new gradebook from nbgrader's migration
+    scripts, instead of the `alembic heads` subprocess nbgrader starts for each new gradebook."""
+    from nbgrader.dbutil import _temp_alembic_ini
+
+    from labkit.grading.course import _alembic_head
+
+    alembic = Path(sys.executable).parent / "alembic"
+    with _temp_alembic_ini("sqlite:////tmp/gradebook.db") as ini:
+        out = subprocess.check_output([str(alembic), "-c", ini, "heads"], text=True)
+    assert _alembic_head() and out.split()[0] == _alembic_head(), out
