@@ -155,9 +155,16 @@ def _worker_host() -> str:
         return "localhost"
 
 
+# What Dask's nanny sets for its worker processes (``distributed.nanny.pre-spawn-environ``): one
+# thread for the numeric libraries, and glibc's malloc giving memory back to the system at every 64 KiB
+# (MALLOC_TRIM_THRESHOLD_). The grading process and its kernels get neither: their threads come from
+# labkit.threads, and an aggressive malloc trim made every notebook slower than under the pool.
+DASK_NANNY_ENV = ("MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
 def _child(options: dict) -> tuple[dict, bool]:
     """This worker's grading process, started (or restarted when the policy changed) on demand."""
-    env = {**os.environ}
+    env = {k: v for k, v in os.environ.items() if k not in DASK_NANNY_ENV}
     from labkit.grading.course import KERNEL_ENV
 
     env.update(KERNEL_ENV)
