@@ -110,9 +110,13 @@ def _run_all(edition: Path, notebooks: list[tuple[str, nbformat.NotebookNode]]) 
 
 
 @pytest.fixture(scope="session")
-def edition_runs(edition):
+def edition_runs(edition, tmp_path_factory):
     """{("blank" | "reference", assignment): executed notebook} — every blank release notebook and
-    the reference answers of :data:`REFERENCE_RUNS`, run from the edition in one kernel."""
+    the reference answers of :data:`REFERENCE_RUNS`, run from the edition in one kernel (a copy of it:
+    running notebooks leaves caches behind, and the other tests check the edition as shipped)."""
+    import shutil
+
+    edition = Path(shutil.copytree(edition, tmp_path_factory.mktemp("edition-run") / "lab08"))
     jobs = [(("blank", a), nbformat.read(edition / "release" / a / f"{a}.ipynb", 4)) for a in ASSIGNMENTS]
     jobs += [(("reference", a), samples.reference_notebook(Course(), a)) for a in REFERENCE_RUNS]
     executed = _run_all(edition, [(key[1], nb) for key, nb in jobs])
