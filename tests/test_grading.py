@@ -66,6 +66,24 @@ def test_test_cells_define_nothing_later_cells_use(assignment):
 
     nb = nbformat.read(Course().notebook("source", assignment), as_version=4)
     assert not fastcheck.test_cell_problems(nb)
+    assert not fastcheck.demo_cell_problems(nb)
+
+
+def test_a_demo_cell_that_defines_what_later_cells_read_is_refused():
+    """The quick path skips cells tagged `demo`; tagging one whose names a later cell reads, or a
+    graded cell, must be caught (else skipping it would change later verdicts)."""
+    import nbformat
+
+    from labkit.grading import fastcheck
+
+    nb = nbformat.read(Course().notebook("source", "part2_keras"), as_version=4)
+    data = next(c for c in nb.cells if c.cell_type == "code" and "= binary_classification()" in c.source)
+    data.metadata["tags"] = ["demo"]
+    test = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade"))
+    test.metadata["tags"] = ["demo"]
+    problems = " | ".join(fastcheck.demo_cell_problems(nb))
+    assert "Xb_train" in problems and "graded or answer cell" in problems, problems
+    assert sum(fastcheck._is_demo(c) for c in nb.cells) >= 4  # the tagged demos of part2 are there
 
 
 @pytest.mark.xdist_group("grading-0")

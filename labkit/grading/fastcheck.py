@@ -15,8 +15,13 @@ changes a verdict on the cells it reports:
   true); a test cell that reads an earlier test cell's globals runs with it (``test_dependencies``);
 * every test cell runs in its own function scope, as in grading (:mod:`labkit.grading.run.scope`), so
   a test that only works with its values as notebook globals fails here too;
+* demo cells (tagged ``demo`` in ``source/``: they only show a result, e.g. a training run and its
+  plot) are skipped: they define nothing that a later cell reads (``demo_cell_problems`` keeps that
+  true), and the correct alternatives, which run every test cell with the demos skipped, would fail
+  if a test leaned on a demo's side effects;
 * ``run_many`` runs several entries in one kernel (``%reset -f`` between them), which saves the kernel
-  start and the framework imports.
+  start and the framework imports; what is left after a reset is frozen out of the garbage collector
+  (``gc.freeze``), so that the next entry's collections do not scan the frameworks' million objects.
 
 The full nbgrader path (``labkit verify``, the demo, and the sampled entries graded in CI) remains
 the reference; this path checks that every entry loses points where its docstring says.
@@ -76,6 +81,13 @@ def _is_test(cell) -> bool:
     return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
+DEMO_TAG = "demo"
+
+
+def _is_demo(cell) -> bool:
+    return cell.cell_type == "code" and DEMO_TAG in cell.metadata.get("tags", [])
+
+
 def trimmed(nb, keep: set[str]):
     """Drop everything after the last test cell in ``keep``; blank the other test cells (except
     the earlier test cells that a kept one reads from, see :func:`test_dependencies`)."""
@@ -90,7 +102,7 @@ def trimmed(nb, keep: set[str]):
                 and c.metadata["nbgrader"]["grade_id"] in keep), default=len(nb.cells) - 1)
     nb.cells = nb.cells[: last + 1]
     for cell in nb.cells:
-        if _is_test(cell) and cell.metadata["nbgrader"]["grade_id"] not in keep:
+        if _is_test(cell) and cell.metadata["nbgrader"]["grade_id"] not in keep or _is_demo(cell):
             cell.source = "pass"
     return nb
 
@@ -107,7 +119,10 @@ if "keras" in _sys.modules:
     _sys.modules["keras"].backend.clear_session()
 if "matplotlib.pyplot" in _sys.modules:
     _sys.modules["matplotlib.pyplot"].close("all")
-del _os, _sys
+import gc as _gc
+_gc.collect()
+_gc.freeze()
+del _os, _sys, _gc
 """
 
 
@@ -197,6 +212,28 @@ def test_cell_problems(nb) -> list[str]:
     A test cell may read an earlier test cell's globals; the quick path then runs both."""
     return [f"'{gid}' reads '{name}', which only test cell '{owner}' defines"
             for cell, gid, found in _test_reads(nb) if not _is_test(cell) for name, owner in found.items()]
+
+
+def demo_cell_problems(nb) -> list[str]:
+    """A demo cell (tag ``demo``) may be skipped only if it is no graded cell and no later code cell
+    reads a global it binds (a name the later cell binds itself first does not count)."""
+    problems, cells = [], [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    for k, (i, cell) in enumerate(cells):
+        if not _is_demo(cell):
+            continue
+        if cell.metadata.get("nbgrader", {}).get("grade") or cell.metadata.get("nbgrader", {}).get("solution"):
+            problems.append(f"cell {i}: a graded or answer cell cannot be a demo")
+            continue
+        names = _global_names(cell.source)
+        if names is None:
+            problems.append(f"cell {i}: a demo cell must be plain Python")
+            continue
+        for j, later in cells[k + 1:]:
+            found = _global_names(later.source)
+            used = names[1] & (found[0] - found[1]) if found else names[1] & set(later.source.split())
+            if used:
+                problems.append(f"cell {i} (demo) binds {sorted(used)}, which cell {j} reads")
+    return problems
 
 
 def _global_names(source: str) -> tuple[set[str], set[str]] | None:
