@@ -46,8 +46,44 @@ def _edition_tasks():
 def setup() -> None:
     """Create `.venv` if needed and install requirements.txt when it changed since last time; then
     make sure the grading sandbox (bubblewrap) is there, or say plainly that it is not."""
-    _edition_tasks().setup(ROOT, VENV, lang="en")
+    edition = _edition_tasks()
+    if settings.INSTALLER.get() == "uv":
+        _install_with_uv(edition)
+    edition.setup(ROOT, VENV, lang="en")  # pip: a no-op once the environment matches requirements.txt
     _ensure_bubblewrap()
+
+
+def _install_with_uv(edition) -> None:
+    """Fill a new or outdated environment with uv (about a minute instead of two: parallel downloads,
+    unpacking and bytecode compilation). pip installs uv itself and the pinned torch wheel first
+    (pip finds the CPU wheel this machine keeps on disk; uv would look only on PyPI, whose torch
+    wheels pull gigabytes of CUDA libraries); uv installs the rest. On any failure pip does it all."""
+    import tempfile
+    import venv
+
+    stamp = VENV / ".lab08-requirements.sha256"
+    if PY.exists() and stamp.exists() and stamp.read_text() == edition._digest(ROOT):
+        return
+    if not PY.exists():
+        print(f"creating the virtual environment {VENV} ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    lines = (ROOT / "requirements.txt").read_text().splitlines()
+    torch = [ln.strip() for ln in lines if ln.strip().startswith("torch==")]
+    print("installing requirements.txt with uv (first run: about a minute) ...", flush=True)
+    pip = [str(PY), "-m", "pip", "install", "--disable-pip-version-check", "--quiet"]
+    env = {**os.environ, "UV_NATIVE_TLS": os.environ.get("UV_NATIVE_TLS", "1")}  # the system's certificates
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", dir=ROOT, delete=False) as rest:
+        rest.write("\n".join(ln for ln in lines if ln.strip() not in torch) + "\n")
+    try:
+        ok = subprocess.run(pip + ["uv", *torch], cwd=ROOT).returncode == 0 and subprocess.run(
+            [str(PY), "-m", "uv", "pip", "install", "--quiet", "--python", str(PY), "--compile-bytecode",
+             "-r", rest.name], cwd=ROOT, env=env).returncode == 0
+    finally:
+        os.unlink(rest.name)
+    if ok:
+        stamp.write_text(edition._digest(ROOT))
+    else:
+        print("uv could not install requirements.txt: installing with pip instead", flush=True)
 
 
 def _ensure_bubblewrap() -> None:

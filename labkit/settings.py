@@ -90,6 +90,10 @@ THREADS_FIXED = _var("LAB08_THREADS_FIXED", None,
 VENV = _var("LAB08_VENV", None,
             "virtual environment that `tasks.py` creates and uses (default: `.venv/` next to it)",
             str, "setup")
+INSTALLER = _var("LAB08_INSTALLER", "uv",
+                 "how the repository's `tasks.py` fills a new environment: `uv` (pip installs uv and the "
+                 "pinned torch wheel, uv the rest, on every core; falls back to pip if it fails) or `pip`. "
+                 "The student edition always uses pip", str, "setup")
 
 # --- environment variables: the test suite (read by tests/ and .ci/run; listed for the table) -----
 def _switch(name: str, meaning: str) -> Variable:

@@ -129,3 +129,15 @@ def test_quiet_keeps_the_tensorflow_import_off_stderr():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert out.returncode == 0, out.stderr
     assert out.stderr == "after\n", out.stderr
+
+
+def test_the_pool_s_worker_command_parses_with_and_without_feedback(tmp_path):
+    """The pool engine starts `python -m labkit.grading.run.worker ROOT [--no-feedback] A:S ...`;
+    with --no-feedback between the positionals, plain argparse exited with code 2 (every submission
+    'died')."""
+    from labkit.grading.run import worker
+
+    for flag in ([], ["--no-feedback"]):
+        args = worker.build_parser().parse_intermixed_args([str(tmp_path), *flag, "part0_numpy_bridge:ana", "part1_pytorch:eva"])
+        assert args.root == str(tmp_path) and args.items == ["part0_numpy_bridge:ana", "part1_pytorch:eva"]
+        assert args.no_feedback == bool(flag)

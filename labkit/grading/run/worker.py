@@ -37,13 +37,20 @@ import time
 from labkit import settings
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m labkit.grading.run.worker")
     parser.add_argument("root", nargs="?")
     parser.add_argument("items", nargs="*", metavar="ASSIGNMENT:STUDENT")
     parser.add_argument("--no-feedback", action="store_true")
     parser.add_argument("--serve", action="store_true", help="read JSON requests on stdin (Dask engine)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    # intermixed: `ROOT --no-feedback A:S` must work (plain parse_args ends the positionals at the
+    # first option and refuses A:S, exit code 2)
+    args = parser.parse_intermixed_args(argv)
 
     from labkit.grading.course import KERNEL_ENV, Course
 
