@@ -135,7 +135,8 @@ def cmd_demo(args) -> int:
     print(f"== 2/4 samples: reference, blank and {args.wrong} catalogue mistake(s) per assignment")
     pairs = samples.build_samples(course, args.assignments or None, wrong)
     print(f"wrote {len(pairs)} submissions")
-    print("== 3/4 intake checks, then autograde + feedback (each kernel sandboxed)")
+    print("== 3/4 intake checks, then autograde + feedback (each kernel in the sandbox, or under "
+          "resource limits where bubblewrap is missing or LAB08_SANDBOX=off)")
     from labkit.grading.check import intake
 
     pairs, flags = intake.prepare(course, pairs)  # structure checked and repaired before grading
