@@ -141,3 +141,22 @@ def test_the_pool_s_worker_command_parses_with_and_without_feedback(tmp_path):
         args = worker.build_parser().parse_intermixed_args([str(tmp_path), *flag, "part0_numpy_bridge:ana", "part1_pytorch:eva"])
         assert args.root == str(tmp_path) and args.items == ["part0_numpy_bridge:ana", "part1_pytorch:eva"]
         assert args.no_feedback == bool(flag)
+
+
+def test_without_a_uid_of_its_own_the_kernel_s_process_limit_is_relative():
+    """A normal user grading without bubblewrap: RLIMIT_NPROC counts every task of the grader's uid
+    (Dask workers, the other kernels, all their threads). A fixed 512 killed kernels that import both
+    frameworks mid-run (part3-7 references at 0-16 points in `LAB08_SANDBOX=off python3 tasks.py demo`
+    as a normal user); the limit is now the uid's tasks at start plus LAB08_SANDBOX_NPROC."""
+    import os
+    import subprocess
+    import sys
+
+    from labkit.grading.run import sandbox
+
+    here = sandbox.tasks_of(os.getuid())
+    assert here >= 1
+    out = subprocess.run([sys.executable, "-m", "labkit.grading.run.sandbox", "--nproc", "50", "--",
+                          sys.executable, "-c", "import resource; print(resource.getrlimit(resource.RLIMIT_NPROC)[0])"],
+                         capture_output=True, text=True, check=True).stdout
+    assert int(out) >= 50 + here - 5, (out, here)  # a few of this uid's tasks may end meanwhile

@@ -189,6 +189,17 @@ def _processes_of(uid: int) -> list[int]:
     return pids
 
 
+def tasks_of(uid: int) -> int:
+    """Tasks (threads included) that ``uid`` runs now: what RLIMIT_NPROC counts."""
+    total = 0
+    for pid in _processes_of(uid):
+        try:
+            total += len(os.listdir(f"/proc/{pid}/task"))
+        except OSError:
+            continue
+    return total
+
+
 def clear_uid(uid: int, wait: float = settings.UID_CLEAR_TIMEOUT) -> None:
     """Kill what is left of earlier kernels of ``uid`` and wait until it is gone (reaped): the
     process limit counts per uid, so a fork bomb's leftovers would starve the next kernel."""
@@ -294,6 +305,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("cmd", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
+    if args.nproc is not None and (args.uid is None or os.geteuid() != 0):
+        # no uid of its own (graded by a normal user): the process limit counts every task (thread)
+        # of the grader's uid — its workers, the other kernels, their threads — so it is relative
+        args.nproc += tasks_of(os.getuid())
     for limit, value in [(resource.RLIMIT_AS, args.memory), (resource.RLIMIT_NPROC, args.nproc),
                          (resource.RLIMIT_FSIZE, args.fsize), (resource.RLIMIT_NOFILE, args.nofile),
                          (resource.RLIMIT_CORE, 0)]:
