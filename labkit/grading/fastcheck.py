@@ -230,7 +230,7 @@ def demo_cell_problems(nb) -> list[str]:
             continue
         for j, later in cells[k + 1:]:
             found = _global_names(later.source)
-            used = names[1] & (found[0] - found[1]) if found else names[1] & set(later.source.split())
+            used = names[1] & (found[0] - found[1]) if found else names[1]  # unparsable: may read any
             if used:
                 problems.append(f"cell {i} (demo) binds {sorted(used)}, which cell {j} reads")
     return problems
